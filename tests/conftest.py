@@ -1,0 +1,109 @@
+"""Shared fixtures: two organisations and one user per role (healthchecks' personas, extended)."""
+
+import pytest
+from django.core.cache import cache
+
+from tillit.core.models import User
+from tillit.org.models import Organisation, Person, RoleGrant, Unit
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(request):
+    # The database cache holds login throttling; each test that uses the database
+    # starts with none.
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    cache.clear()
+
+
+def make_user(email: str, **fields) -> User:
+    """A user with the shared test password."""
+    return User.objects.create_user(email, PASSWORD, **fields)
+
+
+@pytest.fixture
+def org(db) -> Organisation:
+    """Testby kommun: kommun > two förvaltningar > units."""
+    organisation = Organisation.objects.create(slug="testby", name="Testby kommun")
+    root = Unit.objects.create(organisation=organisation, external_id="K", name="Testby kommun")
+    soc = Unit.objects.create(
+        organisation=organisation,
+        external_id="SOC",
+        name="Socialförvaltningen",
+        parent=root,
+        manager_email="chef.soc@testby.se",
+    )
+    Unit.objects.create(
+        organisation=organisation,
+        external_id="HEM",
+        name="Hemtjänst Norr",
+        parent=soc,
+        manager_email="chef.hem@testby.se",
+    )
+    Unit.objects.create(
+        organisation=organisation, external_id="BUF", name="Barn- och utbildning", parent=root
+    )
+    return organisation
+
+
+@pytest.fixture
+def units(org) -> dict[str, Unit]:
+    return {u.external_id: u for u in Unit.objects.filter(organisation=org)}
+
+
+@pytest.fixture
+def admin_user(org) -> User:
+    RoleGrant.objects.create(organisation=org, email="admin@testby.se", role=RoleGrant.Role.ADMIN)
+    return make_user("admin@testby.se", name="Ada Admin")
+
+
+@pytest.fixture
+def manager_user(org, units) -> User:
+    """Manager of Socialförvaltningen (and so of Hemtjänst Norr below it)."""
+    return make_user("chef.soc@testby.se", name="Sara Chef")
+
+
+@pytest.fixture
+def team_manager_user(org, units) -> User:
+    """Manager of Hemtjänst Norr only."""
+    return make_user("chef.hem@testby.se", name="Hugo Chef")
+
+
+@pytest.fixture
+def med_user(org, units) -> User:
+    RoleGrant.objects.create(
+        organisation=org, email="med@testby.se", role=RoleGrant.Role.MED, unit=units["BUF"]
+    )
+    return make_user("med@testby.se", name="Maja MED")
+
+
+@pytest.fixture
+def employee_user(org, units) -> User:
+    Person.objects.create(
+        organisation=org, email="anna@testby.se", name="Anna Andersson", unit=units["HEM"]
+    )
+    return make_user("anna@testby.se", name="Anna Andersson")
+
+
+@pytest.fixture
+def other_org(db) -> Organisation:
+    """A second tenant, which no Testby user may see."""
+    organisation = Organisation.objects.create(slug="annanstad", name="Annanstads kommun")
+    Unit.objects.create(organisation=organisation, external_id="K", name="Annanstads kommun")
+    RoleGrant.objects.create(
+        organisation=organisation, email="admin@annanstad.se", role=RoleGrant.Role.ADMIN
+    )
+    return organisation
+
+
+@pytest.fixture
+def outsider_user(other_org) -> User:
+    """Admin of the other organisation."""
+    return make_user("admin@annanstad.se", name="Otto Outsider")

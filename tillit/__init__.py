@@ -1,0 +1,1 @@
+"""Tillit: trust-based and co-created governance for Nordic public-sector organisations."""

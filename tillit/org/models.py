@@ -1,0 +1,259 @@
+"""Organisations (tenants), their unit tree with its history, people and roles."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tillit.core.models import normalise_email
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(_("short name"), unique=True, max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="sv"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def open(self) -> "UnitQuerySet":
+        """Units that are not closed."""
+        return self.filter(closed_at__isnull=True)
+
+    def subtree(self, unit: "Unit") -> "UnitQuerySet":
+        """The unit and every unit below it (one indexed prefix scan)."""
+        return self.filter(organisation_id=unit.organisation_id, path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """One node of an organisation's tree.
+
+    `path` is a materialised path of primary keys ("/12/40/97/"), so a subtree is one
+    prefix query and the ancestors are read off the path, on SQLite and PostgreSQL alike.
+    Closed units are kept (with `closed_at`), because old results are read against them.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
+    external_id = models.CharField(_("unit id"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    path = models.CharField(max_length=512, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    unit_type = models.CharField(_("type"), max_length=60, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=60, blank=True)
+    manager_email = models.EmailField(_("manager's e-mail"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"], name="unit_external_id_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.manager_email = normalise_email(self.manager_email)
+        super().save(*args, **kwargs)
+        path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+        if path != self.path:
+            self._set_path(path)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys from the root down to the parent, read off the path."""
+        return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
+
+    def ancestors(self) -> "UnitQuerySet":
+        """The units above this one."""
+        return Unit.objects.filter(pk__in=self.ancestor_ids()).order_by("depth")
+
+    def is_within(self, other: "Unit") -> bool:
+        """True when this unit is `other` or lies below it."""
+        return self.organisation_id == other.organisation_id and self.path.startswith(other.path)
+
+    def _set_path(self, path: str) -> None:
+        """Give this unit a new path and rewrite its subtree's paths in one UPDATE."""
+        from django.db.models import Value
+        from django.db.models.functions import Concat, Substr
+
+        old = self.path
+        depth = path.count("/") - 2
+        if old:
+            shift = depth - self.depth
+            Unit.objects.filter(organisation_id=self.organisation_id, path__startswith=old).update(
+                path=Concat(Value(path), Substr("path", len(old) + 1)),
+                depth=models.F("depth") + shift,
+            )
+        else:
+            Unit.objects.filter(pk=self.pk).update(path=path, depth=depth)
+        self.path, self.depth = path, depth
+
+
+class UnitChange(models.Model):
+    """One change of a unit, kept so the tree can be read as it was on a given day."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        RENAMED = "renamed", _("renamed")
+        MOVED = "moved", _("moved")
+        CLOSED = "closed", _("closed")
+        REOPENED = "reopened", _("reopened")
+        EDITED = "edited", _("edited")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.CharField(max_length=255, blank=True)
+    new_value = models.CharField(max_length=255, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    source = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.get_kind_display()}"
+
+
+class Person(models.Model):
+    """An employee of an organisation, as the HR system knows them."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="people")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=20, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "email"], name="person_email_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+
+class RoleGrant(models.Model):
+    """A role given to an e-mail address in an organisation.
+
+    Keyed by e-mail, not by account, so roles can be imported or granted before the
+    person has logged in for the first time. Managers are not granted here: a unit's
+    manager is its `manager_email`, as the HR file says. Every active person is an
+    employee without a grant.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Organisation admin / process owner")
+        MED = "med", _("Union / cooperation representative (MED)")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="grants")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("unit")
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role", "unit"], name="role_grant_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.get_role_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+
+class ImportJob(models.Model):
+    """An upload of units or people, validated and applied by a background task."""
+
+    class Kind(models.TextChoices):
+        UNITS = "units", _("Units")
+        PEOPLE = "people", _("People")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    filename = models.CharField(max_length=255)
+    # The file is kept only until it is applied: it holds personal data.
+    content = models.BinaryField(null=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

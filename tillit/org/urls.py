@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tillit.org.views import home, imports, people, roles, tree
+
+app_name = "org"
+
+urlpatterns = [
+    path("o/<slug:org>/", home.overview, name="overview"),
+    path("o/<slug:org>/units/", tree.tree, name="tree"),
+    path("o/<slug:org>/units/<int:unit_id>/", tree.unit_detail, name="unit"),
+    path("o/<slug:org>/units/<int:unit_id>/edit/", tree.unit_edit, name="unit_edit"),
+    path("o/<slug:org>/people/", people.people, name="people"),
+    path("o/<slug:org>/roles/", roles.roles, name="roles"),
+    path("o/<slug:org>/import/", imports.upload, name="import"),
+    path("o/<slug:org>/import/<int:job_id>/", imports.status, name="import_status"),
+]

@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tillit.org.access import org_view, organisations_for
+from tillit.org.models import ImportJob, Person, Unit
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The organisations the user belongs to; straight into the only one if there is one."""
+    organisations = list(organisations_for(request.user))
+    if len(organisations) == 1:
+        return redirect("org:overview", organisations[0].slug)
+    return render(request, "org/home.html", {"organisations": organisations})
+
+
+@org_view()
+def overview(request: HttpRequest) -> HttpResponse:
+    """The organisation at a glance, and what this user may do in it."""
+    org, access = request.organisation, request.access
+    units = access.visible_units()
+    context = {
+        "n_units": units.open().count(),
+        "n_people": Person.objects.filter(unit__in=units, active=True).count(),
+        "my_units": Unit.objects.filter(organisation=org, path__in=access.unit_paths).order_by(
+            "path"
+        ),
+        "recent_imports": ImportJob.objects.filter(organisation=org)[:5] if access.is_admin else [],
+    }
+    return render(request, "org/overview.html", context)

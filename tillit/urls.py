@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from tillit.org.views.home import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("tillit.core.urls")),
+    path("", include("tillit.org.urls")),
+]
