@@ -60,6 +60,9 @@ SITE_URL = env("TILLIT_SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "tillit.core",
     "tillit.org",
+    "tillit.instruments",
+    "tillit.surveys",
+    "tillit.programmes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

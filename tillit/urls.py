@@ -6,4 +6,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("tillit.core.urls")),
     path("", include("tillit.org.urls")),
+    path("", include("tillit.surveys.urls")),
+    path("", include("tillit.programmes.urls")),
 ]
