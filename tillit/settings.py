@@ -162,11 +162,10 @@ LANGUAGE_CODE = "sv"
 LANGUAGES = [
     ("sv", _("Swedish")),
     ("da", _("Danish")),
-    ("nb", _("Norwegian (bokmål)")),
+    ("nb", _("Norwegian Bokmål")),
     ("en", _("English")),
 ]
 LANGUAGE_COOKIE_NAME = "tillit_language"
-LOCALE_PATHS = [BASE_DIR / "tillit" / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
