@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from tillit.instruments.definition import checksum
 from tillit.instruments.models import Instrument, InstrumentVersion
 from tillit.instruments.validation import normalise
+from tillit.instruments.xlsform import XLSFormReader, relabel
 from tillit.org.models import Organisation
 
 
@@ -77,8 +79,41 @@ def load_yaml(text_or_bytes: str | bytes) -> dict[str, Any]:
 
 
 def load_xlsform(data: bytes) -> dict[str, Any]:
-    """Parse and validate an XLSForm workbook into the normalised definition."""
-    raise NotImplementedError("being written")
+    """Parse and validate an XLSForm workbook (.xlsx) into the normalised definition.
+
+    Errors name the sheet and row (`survey row 7: type 'geopoint' is not supported`).
+    """
+    reader = XLSFormReader(data)
+    raw = reader.read()
+    if raw is None:
+        raise InstrumentFileError(reader.errors)
+    definition, errors = normalise(raw)
+    errors = reader.errors + relabel(errors, reader.path_labels)
+    if errors:
+        raise InstrumentFileError(errors)
+    return definition
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    """Load an instrument file by its extension: .yaml/.yml or .xlsx."""
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".xlsx"):
+        raise InstrumentFileError(
+            [
+                _("%(name)s: unknown file type '%(suffix)s' (use .yaml, .yml or .xlsx)")
+                % {"name": path.name, "suffix": suffix}
+            ]
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InstrumentFileError(
+            [
+                _("%(name)s: cannot be read (%(reason)s)")
+                % {"name": path.name, "reason": exc.strerror}
+            ]
+        ) from None
+    return load_xlsform(data) if suffix == ".xlsx" else load_yaml(data)
 
 
 def install(
