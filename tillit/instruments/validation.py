@@ -338,7 +338,9 @@ def _item(
 ) -> dict | None:
     """One item, or None if it has no usable id (so later checks don't cascade)."""
     kind = raw.get("type") if isinstance(raw, dict) else None
-    specific = ITEM_SPECIFIC.get(kind, ()) if isinstance(kind, str) else ()
+    # Without a known type, type-specific keys can't be judged: don't report them as unknown.
+    all_specific = tuple(key for keys in ITEM_SPECIFIC.values() for key in keys)
+    specific = ITEM_SPECIFIC[kind] if kind in ITEM_SPECIFIC else all_specific
     if isinstance(raw, dict) and kind in ITEM_SPECIFIC:
         # A key that belongs to another type gets a clearer message than "unknown key".
         for key in raw:
