@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Everything CI checks, in order, with a summary and each stage's duration at the end:
+#   ruff check, ruff format --check, missing migrations, `check --deploy` under production
+#   settings, the whole pytest suite on SQLite, and the whole suite again on a throw-away
+#   PostgreSQL cluster (127.0.0.1, temporary directories, stopped and removed at exit).
+#
+# Run through `make test`, which installs the virtual environment, the Debian packages and
+# axe-core first. Every stage runs even when an earlier one failed; the exit status is
+# non-zero when any stage failed.
+#
+# Environment:
+#   CI=true                 the PostgreSQL run is mandatory (it is skipped locally, with a
+#                           message, when PostgreSQL is not installed or cannot start)
+#   TILLIT_SKIP_BROWSER=1   leave the browser tests out (local use only; ignored when CI=true)
+#   PYTEST_ARGS="..."       extra pytest arguments for both runs (e.g. "-x" or "-k login")
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$ROOT/.venv/bin:$PATH"
+CI=${CI:-false}
+TMP=$(mktemp -d)
+
+STAGES=()
+RESULTS=()
+DURATIONS=()
+FAILED=0
+
+PGBIN=""
+PGDATA=""
+PGSOCK=""
+AS_PG=()
+
+cleanup() {
+    if [[ -n $PGDATA && -f $PGDATA/postmaster.pid ]]; then
+        "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    [[ -n $PGDATA ]] && rm -rf "$PGDATA"
+    [[ -n $PGSOCK ]] && rm -rf "$PGSOCK"
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_ms() { date +%s%3N; }
+
+record() {  # name result milliseconds
+    STAGES+=("$1")
+    RESULTS+=("$2")
+    DURATIONS+=("$3")
+    [[ $2 == failed ]] && FAILED=1
+    return 0
+}
+
+stage() {  # name command...: run one stage, record its result and duration
+    local name=$1
+    shift
+    echo
+    echo "=== $name"
+    local start rc=0
+    start=$(now_ms)
+    "$@" || rc=$?
+    if ((rc == 0)); then
+        record "$name" ok $(($(now_ms) - start))
+    else
+        echo "--- $name failed (exit $rc)"
+        record "$name" failed $(($(now_ms) - start))
+    fi
+}
+
+# --- static checks -----------------------------------------------------------------------
+
+deploy_check() {
+    local key
+    key=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')
+    env -u DATABASE_URL TILLIT_ENV=production TILLIT_SECRET_KEY="$key" \
+        TILLIT_ALLOWED_HOSTS=tillit.example.org TILLIT_DATA_DIR="$TMP/deploy" \
+        tillit check --deploy --fail-level WARNING
+}
+
+missing_migrations() {
+    env -u DATABASE_URL tillit makemigrations --check --dry-run
+}
+
+# --- pytest --------------------------------------------------------------------------------
+
+PYTEST_OPTS=()
+if [[ ${TILLIT_SKIP_BROWSER:-} == 1 ]]; then
+    if [[ $CI == true ]]; then
+        echo "TILLIT_SKIP_BROWSER is ignored when CI=true: the browser tests run."
+    else
+        echo "TILLIT_SKIP_BROWSER=1: the browser tests are left out of this run."
+        PYTEST_OPTS+=(-m "not browser")
+    fi
+fi
+read -r -a EXTRA <<<"${PYTEST_ARGS:-}"
+
+pytest_run() {  # junit-name [env assignments...]
+    local junit=$TMP/$1.xml
+    shift
+    # pytest exits 5 when it ran no test: any non-zero status fails the stage.
+    env "$@" pytest "${PYTEST_OPTS[@]}" "${EXTRA[@]}" --junitxml="$junit"
+}
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+free_port() {
+    python - <<'EOF'
+import socket
+
+for port in [55432, *range(55433, 55532)]:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+EOF
+}
+
+start_postgres() {
+    PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+    if [[ -z $PGBIN || ! -x $PGBIN/initdb ]]; then
+        echo "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb)."
+        return 1
+    fi
+    PGDATA=$(mktemp -d)
+    PGSOCK=$(mktemp -d)
+    if [[ $(id -u) -eq 0 ]]; then
+        # The server refuses to run as root: a system user of its own runs the cluster.
+        id pgci >/dev/null 2>&1 \
+            || useradd --system --no-create-home --shell /usr/sbin/nologin pgci
+        chown pgci "$PGDATA" "$PGSOCK"
+        AS_PG=(runuser -u pgci --)
+    fi
+    PGPORT=$(free_port)
+    if ! "${AS_PG[@]}" "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 \
+        --locale=C.UTF-8 -N >"$TMP/initdb.log" 2>&1; then
+        cat "$TMP/initdb.log"
+        return 1
+    fi
+    # No durability needed for a throw-away test cluster: fsync off makes it much faster.
+    if ! "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/log" -w -o \
+        "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGSOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null; then
+        cat "$PGDATA/log" 2>/dev/null || true
+        return 1
+    fi
+    "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres tillit || return 1
+    echo "PostgreSQL $("$PGBIN/postgres" -V | awk '{print $3}') on 127.0.0.1:$PGPORT ($PGDATA)"
+}
+
+postgres_stage() {
+    local name="pytest (PostgreSQL)" start
+    start=$(now_ms)
+    echo
+    echo "=== $name"
+    if ! start_postgres; then
+        if [[ $CI == true ]]; then
+            echo "--- PostgreSQL could not be started, and CI=true requires the PostgreSQL run."
+            record "$name" failed $(($(now_ms) - start))
+        else
+            echo "--- PostgreSQL run SKIPPED: PostgreSQL is not installed or could not start"
+            echo "    (as root, 'make test' installs Debian's postgresql; CI=true makes this an error)."
+            record "$name" skipped $(($(now_ms) - start))
+        fi
+        return 0
+    fi
+    local rc=0
+    pytest_run postgres DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/tillit" || rc=$?
+    if ((rc == 0)); then
+        record "$name" ok $(($(now_ms) - start))
+    else
+        echo "--- $name failed (exit $rc)"
+        record "$name" failed $(($(now_ms) - start))
+    fi
+}
+
+# --- the run -------------------------------------------------------------------------------
+
+TOTAL_START=$(now_ms)
+stage "ruff check" ruff check .
+stage "ruff format --check" ruff format --check .
+stage "missing migrations" missing_migrations
+stage "check --deploy (production)" deploy_check
+stage "pytest (SQLite)" pytest_run sqlite -u DATABASE_URL
+postgres_stage
+TOTAL=$(($(now_ms) - TOTAL_START))
+
+echo
+echo "=== Summary"
+for i in "${!STAGES[@]}"; do
+    ms=${DURATIONS[$i]}
+    printf '  %-30s %-8s %6d.%d s\n' "${STAGES[$i]}" "${RESULTS[$i]}" $((ms / 1000)) $((ms % 1000 / 100))
+done
+printf '  %-30s %-8s %6d.%d s\n' "total" "$( ((FAILED)) && echo failed || echo ok)" \
+    $((TOTAL / 1000)) $((TOTAL % 1000 / 100))
+
+# One closing line over both pytest runs, in the plain "N passed, N failed" form.
+python - "$TMP"/*.xml <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        continue
+    for suite in [root] if root.tag == "testsuite" else root.iter("testsuite"):
+        tests, fail, err, skip = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+        passed += tests - fail - err - skip
+        failed += fail + err
+        skipped += skip
+print(f"Summary: {passed} passed, {failed} failed, {skipped} skipped")
+EOF
+exit "$FAILED"
