@@ -7,7 +7,10 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tillit.org import actions
@@ -81,6 +84,62 @@ def build_tree(
     return flat
 
 
+# Fixed markup of the tree (no values in it).
+TREE_START = SafeString('<ul class="tree" id="unit-tree">')
+TREE_END = SafeString("</ul>")
+BRANCH_END = SafeString("</ul></details></li>")
+OPEN_ATTR = SafeString(" open")
+
+
+def tree_html(rows: list[Row], *, show_managers: bool) -> str:
+    """The nested <ul> of the tree as HTML.
+
+    Built here rather than in a template loop: Django's template engine needs ~0.4 ms per
+    row, so 2,500 units took about a second; this takes a few milliseconds. The markup is
+    the same a template would give (escaped by format_html).
+    """
+    closed_badge = format_html(' <span class="badge badge--closed">{}</span>', _("closed"))
+    count_title = _("active people in the unit / in its subtree")
+    parts = [TREE_START]
+    for row in rows:
+        unit = row.unit
+        meta = [unit.unit_type] if unit.unit_type else []
+        meta.append(
+            format_html('<span title="{}">{} / {}</span>', count_title, row.direct, row.total)
+        )
+        if show_managers and unit.manager_email:
+            meta.append(unit.manager_email)
+        label = format_html(
+            '<a href="{}">{}</a> <span class="unit-meta">{}</span>{}',
+            row.url,
+            unit.name,
+            format_html_join(" · ", "{}", ((m,) for m in meta)),
+            closed_badge if unit.closed_at else "",
+        )
+        if row.children:
+            # The link stays outside <summary>: a link inside a disclosure button is a
+            # nested control, which screen readers cannot announce properly.
+            below = ngettext("%(n)d unit below", "%(n)d units below", len(row.children)) % {
+                "n": len(row.children)
+            }
+            parts.append(
+                format_html(
+                    '<li>{}<details{}><summary>{}<span class="visually-hidden"> – {}</span>'
+                    "</summary><ul>",
+                    label,
+                    OPEN_ATTR if row.is_open else "",
+                    below,
+                    unit.name,
+                )
+            )
+        else:
+            parts.append(format_html("<li>{}</li>", label))
+        parts.extend([BRANCH_END] * len(row.closers))
+    parts.append(TREE_END)
+    # Joined with escaping, so a piece that missed format_html shows as text, not markup.
+    return format_html_join("\n", "{}", ((part,) for part in parts))
+
+
 def _unit_url_maker(slug: str):
     # One reverse() for the page instead of one per unit: 2,500 reverses cost ~0.1 s.
     template = reverse("org:unit", args=[slug, 999999999])
@@ -113,6 +172,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "rows": rows,
+        "tree_html": tree_html(rows, show_managers=access.is_admin),
         "n_units": len(units),
         "n_closed": sum(1 for u in units if u.is_closed),
         "show_closed": show_closed,
