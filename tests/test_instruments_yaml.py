@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tillit.instruments.definition import (
     checksum,
@@ -337,3 +339,42 @@ def test_duplicate_yaml_keys_are_reported_with_their_line():
         )
     )
     assert errors_of(text) == ["line 5, column 44: key 'sv' appears twice in a mapping"]
+
+
+def _paths(value, prefix=()):
+    """Every (container path, key) in a nested structure."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for key, child in items:
+        yield (*prefix, key)
+        yield from _paths(child, (*prefix, key))
+
+
+SMALL_PATHS = list(_paths(small_raw()))
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(SMALL_PATHS), JUNK)
+def test_any_junk_anywhere_gives_file_errors_not_a_crash(path, junk):
+    raw = small_raw()
+    target = raw
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = junk
+    try:
+        definition = load_yaml(yaml.safe_dump(raw, allow_unicode=True))
+    except InstrumentFileError as exc:
+        assert exc.errors and all(": " in error for error in exc.errors)
+    else:
+        assert checksum(definition)

@@ -338,9 +338,10 @@ def _item(
 ) -> dict | None:
     """One item, or None if it has no usable id (so later checks don't cascade)."""
     kind = raw.get("type") if isinstance(raw, dict) else None
+    kind = kind if isinstance(kind, str) or kind is None else repr(kind)
     # Without a known type, type-specific keys can't be judged: don't report them as unknown.
     all_specific = tuple(key for keys in ITEM_SPECIFIC.values() for key in keys)
-    specific = ITEM_SPECIFIC[kind] if kind in ITEM_SPECIFIC else all_specific
+    specific = ITEM_SPECIFIC.get(kind, all_specific)
     if isinstance(raw, dict) and kind in ITEM_SPECIFIC:
         # A key that belongs to another type gets a clearer message than "unknown key".
         for key in raw:
@@ -389,8 +390,13 @@ def _item(
         item["max_length"] = limit
     item["show_if"] = _show_if(check, item_raw.get("show_if"), _join(path, "show_if"), earlier)
     if "construct" in item_raw:
-        item["construct"] = item_raw["construct"]
+        item["construct"] = _hashable(item_raw["construct"])
     return item if item_id else None
+
+
+def _hashable(value: Any) -> Any:
+    """Lists and mappings where a name belongs become their repr, so lookups can't crash."""
+    return repr(value) if isinstance(value, list | dict) else value
 
 
 def _is_specific(key: str) -> bool:
@@ -443,7 +449,7 @@ def _show_if(check: Checker, value: Any, path: str, earlier: dict[str, dict]) ->
     raw = check.mapping(value, path, ("item", "op", "value"), ())
     if raw is None or any(key not in raw for key in ("item", "op", "value")):
         return None
-    target_id, op, target = raw["item"], raw["op"], raw["value"]
+    target_id, op, target = (_hashable(raw[key]) for key in ("item", "op", "value"))
     if op not in SHOW_IF_OPS:
         check.error(
             _join(path, "op"),
@@ -555,7 +561,7 @@ def _scoring(check: Checker, value: Any) -> dict[str, Any]:
     raw = check.mapping(value, "scoring", ("method",), ("to_min", "to_max"))
     if raw is None:
         return {"method": "none"}
-    method = raw.get("method")
+    method = _hashable(raw.get("method"))
     if "method" in raw and method not in SCORING_METHODS:
         check.error(
             "scoring.method",

@@ -46,6 +46,7 @@ RELEVANT_RE = re.compile(
 SELECTED_RE = re.compile(
     r"""^\s*selected\(\s*\$\{(?P<item>[^}]+)\}\s*,\s*(?:'(?P<s1>[^']*)'|"(?P<s2>[^"]*)")\s*\)\s*$"""
 )
+ITEM_PATH_RE = re.compile(r"sections\[\d+\]\.items\[\d+\]")
 TRUE_VALUES = {"yes", "true", "true()", "1"}
 FALSE_VALUES = {"", "no", "false", "false()", "0"}
 
@@ -135,10 +136,12 @@ class XLSFormReader:
         default_language = meta.get("default_language") or settings.LANGUAGE_CODE
         languages = self._languages(survey, choices, default_language)
         lists = self._lists(choices, languages, default_language)
+        # A missing form_id is reported once by _settings; the placeholder avoids follow-on noise.
+        form_id = meta.get("form_id") or "form"
         raw: dict[str, Any] = {
-            "id": meta.get("form_id", ""),
+            "id": form_id,
             "version": _int_or_one(meta.get("version")),
-            "title": dict.fromkeys(languages, meta.get("form_title") or meta.get("form_id", "")),
+            "title": dict.fromkeys(languages, meta.get("form_title") or form_id),
             "languages": languages,
             "scales": {},
             "sections": [],
@@ -154,6 +157,9 @@ class XLSFormReader:
             self.error("settings", _("a settings sheet with form_id is required"))
             return {}
         number, cells = sheet.rows[0]
+        self.path_labels["id"] = f"settings row {number}, form_id"
+        self.path_labels["sections"] = "survey"
+        self.path_labels["title"] = f"settings row {number}, form_title"
         self._unsupported_columns(sheet, SETTINGS_COLUMNS)
         if not cells.get("form_id"):
             self.error(f"settings row {number}", _("form_id is required"))
@@ -426,5 +432,6 @@ def relabel(errors: list[str], path_labels: dict[str, str]) -> list[str]:
             continue
         rest = path[len(best) :].lstrip(".")
         label = path_labels[best]
+        message = ITEM_PATH_RE.sub(lambda m: path_labels.get(m.group(0), m.group(0)), message)
         result.append(f"{label}, {rest}: {message}" if rest else f"{label}: {message}")
     return result
