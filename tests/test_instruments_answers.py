@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,14 @@ from tillit.instruments.definition import (
 )
 from tillit.instruments.loading import load_yaml
 from tillit.instruments.shipped import DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the default language (Swedish) is tested on its own.
+    with translation.override("en"):
+        yield
+
 
 SMALL = load_yaml((Path(__file__).parent / "data" / "instruments" / "small.yaml").read_bytes())
 HME = load_yaml((DATA_DIR / "hme.yaml").read_bytes())
@@ -103,8 +112,6 @@ def test_hidden_items_are_checked_but_never_required_and_dropped_when_cleaned():
 
 
 def test_errors_are_translated():
-    from django.utils import translation
-
     with translation.override("sv"):
         (error,) = validate_answers(SMALL, {"q1": 6}, partial=True)
     assert error.message == "6 ligger utanför skalan 1–5."

@@ -8,10 +8,19 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tests.test_instruments_xlsform import workbook
 from tillit.instruments.models import Instrument, InstrumentVersion
 from tillit.instruments.shipped import DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the default language (Swedish) is tested on its own.
+    with translation.override("en"):
+        yield
+
 
 ROOT = Path(__file__).parent.parent
 SMALL = Path(__file__).parent / "data" / "instruments" / "small.yaml"

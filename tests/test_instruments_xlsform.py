@@ -3,11 +3,20 @@
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from tillit.instruments.definition import item_by_id, score_answers, visible_items
 from tillit.instruments.loading import InstrumentFileError, install, load_xlsform
 from tillit.instruments.models import InstrumentVersion
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the default language (Swedish) is tested on its own.
+    with translation.override("en"):
+        yield
+
 
 SV, EN = "label::Svenska (sv)", "label::English (en)"
 SURVEY_HEADER = ["type", "name", SV, EN, "required", "relevant"]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,14 @@ from tillit.instruments.definition import (
 from tillit.instruments.loading import InstrumentFileError, install, load_yaml
 from tillit.instruments.models import Instrument, InstrumentVersion
 from tillit.instruments.shipped import DATA_DIR, install_shipped
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the default language (Swedish) is tested on its own.
+    with translation.override("en"):
+        yield
+
 
 DATA = Path(__file__).parent / "data" / "instruments"
 LANGUAGES = ["sv", "da", "nb", "en"]

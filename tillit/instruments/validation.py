@@ -139,15 +139,11 @@ class Checker:
 
 
 def _kind(value: Any) -> dict[str, str]:
-    names = {dict: "a mapping", list: "a list", str: "a text", bool: "true/false"}
+    names = {dict: _("a mapping"), list: _("a list"), str: _("a text"), bool: _("true/false")}
     name = names.get(type(value))
     if name is None:
         name = (
-            "nothing"
-            if value is None
-            else "a number"
-            if _is_number(value)
-            else type(value).__name__
+            _("a number") if _is_number(value) else _("nothing") if value is None else _("a value")
         )
     return {"kind": name}
 

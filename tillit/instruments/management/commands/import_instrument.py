@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from tillit.instruments.loading import InstrumentFileError, install, load_file
 from tillit.org.models import Organisation
@@ -20,6 +20,9 @@ class Command(BaseCommand):
             "--org", metavar="SLUG", help="install as this organisation's own instrument"
         )
 
+    # Operator output in English, like Django's own commands; the loader's messages are
+    # translated for when they are shown in the web interface.
+    @no_translations
     def handle(self, *args, file: Path, org: str | None, **options) -> None:
         organisation = None
         if org:
