@@ -400,3 +400,21 @@ def test_a_user_of_no_organisation_gets_404(client, org, units):
     client.force_login(make_user("stranger@example.com"))
     assert client.get(tree_url(org)).status_code == 404
     assert client.get(reverse("org:unit", args=[org.slug, units["K"].pk])).status_code == 404
+
+
+def test_names_are_escaped_in_the_tree_and_selects(client, org, units, admin_user):
+    Unit.objects.filter(pk=units["HEM"].pk).update(name="<script>alert(1)</script> & Co")
+    client.force_login(admin_user)
+    html = client.get(tree_url(org)).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
+    edit_page = client.get(reverse("org:unit_edit", args=[org.slug, units["BUF"].pk]))
+    assert "<script>alert" not in edit_page.content.decode()
+
+
+def test_the_edit_form_shows_the_current_parent_selected(client, org, units, admin_user):
+    client.force_login(admin_user)
+    html = client.get(reverse("org:unit_edit", args=[org.slug, units["HEM"].pk])).content.decode()
+    assert f'<option value="{units["SOC"].pk}" selected>' in html
+    assert f'<option value="{units["K"].pk}">' in html
+    assert '<select name="parent" id="id_parent" required' in html

@@ -3,16 +3,46 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core.models import normalise_email
 from tillit.org.actions import UnitFields
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 
+SELECTED = SafeString(" selected")
+
+
+class UnitSelect(forms.Select):
+    """A <select> for long unit lists, drawn in Python.
+
+    Django draws each <option> through a template, ~0.15 ms apiece: a select of 2,500 units
+    took 0.4 s. The markup is the same.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], SELECTED if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
 
 class UnitChoiceField(forms.ModelChoiceField):
     """A select of units, indented by depth so the tree shows through."""
+
+    widget = UnitSelect
 
     def label_from_instance(self, obj: Unit) -> str:
         label = "\u00a0\u00a0" * obj.depth + obj.name
