@@ -1,0 +1,420 @@
+"""Campaign workflows and answering. Each `do_…` function owns its transaction."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tillit.instruments.definition import AnswerError, item_by_id
+from tillit.instruments.models import InstrumentVersion
+from tillit.org.models import Person, Unit
+from tillit.surveys.models import (
+    Answer,
+    Campaign,
+    CampaignEvent,
+    CampaignInstrument,
+    Draft,
+    Invitation,
+    Response,
+    UnitCode,
+    age_band,
+    hash_token,
+    new_token,
+    tenure_band,
+)
+from tillit.surveys.questionnaire import build_questionnaire, check_all, check_background
+
+
+class CampaignError(ValueError):
+    """A campaign action that is not allowed in the campaign's state."""
+
+
+class NotAnswerable(Exception):
+    """The link cannot take answers now; `reason` is "answered", "closed" or "not_open"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidAnswers(Exception):
+    """Answers that did not pass the checks; nothing was stored."""
+
+    def __init__(self, errors: list[tuple[str, AnswerError]]) -> None:
+        super().__init__("; ".join(f"{i}.{e}" for i, e in errors))
+        self.errors = errors
+
+
+class Submitted(enum.Enum):
+    STORED = "stored"  # this call stored the response
+    REPLAY = "replay"  # the same submission was stored before: show the thank-you page again
+
+
+def find_invitation(token: str, *, lock: bool = False) -> Invitation | None:
+    """The invitation of a link (first or reminder token), or None for an unknown one."""
+    if not token or len(token) > 100:
+        return None
+    digest = hash_token(token)
+    query = Invitation.objects.filter(Q(token_hash=digest) | Q(reminder_token_hash=digest))
+    if lock:
+        query = query.select_for_update()
+    return query.select_related("campaign").first()
+
+
+def check_answerable(invitation: Invitation, today: date | None = None) -> None:
+    """Raise NotAnswerable unless this link may answer today."""
+    campaign = invitation.campaign
+    today = today or timezone.localdate()
+    if invitation.responded:
+        raise NotAnswerable("answered")
+    if campaign.status == Campaign.Status.DRAFT or (
+        campaign.status == Campaign.Status.OPEN and today < campaign.opens_on
+    ):
+        raise NotAnswerable("not_open")
+    if not campaign.accepts_answers(today):
+        raise NotAnswerable("closed")
+
+
+# --- process owner -----------------------------------------------------------------------
+
+
+def _log(campaign: Campaign, kind: str, by=None, detail: str = "") -> None:
+    CampaignEvent.objects.create(campaign=campaign, kind=kind, by=by, detail=detail[:255])
+
+
+def do_save_campaign(campaign: Campaign, versions: list[InstrumentVersion], *, by=None) -> Campaign:
+    """Create or edit a draft campaign with its instrument versions (in the given order)."""
+    if campaign.pk and not Campaign.objects.filter(pk=campaign.pk, status="draft").exists():
+        raise CampaignError(_("Only a draft campaign can be edited."))
+    if not versions:
+        raise CampaignError(_("Choose at least one instrument."))
+    slugs = [v.instrument.slug for v in versions]
+    if len(set(slugs)) != len(slugs):
+        raise CampaignError(_("An instrument is chosen twice."))
+    campaign.full_clean()
+    with transaction.atomic():
+        created = campaign.pk is None
+        campaign.save()
+        CampaignInstrument.objects.filter(campaign=campaign).delete()
+        CampaignInstrument.objects.bulk_create(
+            CampaignInstrument(campaign=campaign, version=v, order=n)
+            for n, v in enumerate(versions)
+        )
+        _log(campaign, CampaignEvent.Kind.CREATED if created else CampaignEvent.Kind.EDITED, by)
+    return campaign
+
+
+def invitation_language(campaign: Campaign, person: Person) -> str:
+    """The person's language if the campaign offers it, else the campaign's first language."""
+    language = person.language or campaign.organisation.language
+    return language if language in campaign.languages else campaign.languages[0]
+
+
+def answer_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("surveys:answer", args=[token])
+
+
+def _message(campaign: Campaign, person: Person, language: str, token: str, kind: str):
+    with translation.override(language):
+        context = {"campaign": campaign, "person": person, "url": answer_url(token)}
+        subject = render_to_string(f"surveys/email/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"surveys/email/{kind}_body.txt", context)
+    return EmailMessage(subject, body, to=[person.email], headers={"Content-Language": language})
+
+
+def _invitees(campaign: Campaign):
+    units = Unit.objects.subtree(campaign.target_unit).open()
+    return Person.objects.filter(
+        organisation=campaign.organisation, active=True, unit__in=units
+    ).select_related("unit")
+
+
+def count_invitees(campaign: Campaign) -> int:
+    """How many people a launch would invite now."""
+    return _invitees(campaign).count()
+
+
+def do_launch_campaign(campaign: Campaign, *, by=None) -> int:
+    """Open a draft: one invitation per active person in the subtree's open units, and mail
+    each their link in their language. Returns the number invited."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.DRAFT:
+            raise CampaignError(_("Only a draft campaign can be launched."))
+        if not campaign.campaign_instruments.exists():
+            raise CampaignError(_("Choose at least one instrument."))
+        derive = campaign.background_source == Campaign.BackgroundSource.HR
+        invitations, messages = [], []
+        for person in _invitees(campaign):
+            token = new_token()
+            background = {}
+            if derive and campaign.ask_age and age_band(person.birth_year, today):
+                background["age"] = age_band(person.birth_year, today)
+            if derive and campaign.ask_tenure and tenure_band(person.start_date, today):
+                background["tenure"] = tenure_band(person.start_date, today)
+            language = invitation_language(campaign, person)
+            invitations.append(
+                Invitation(
+                    campaign=campaign,
+                    person=person,
+                    unit_id=person.unit_id,
+                    token_hash=hash_token(token),
+                    language=language,
+                    background=background,
+                )
+            )
+            messages.append(_message(campaign, person, language, token, "invitation"))
+        Invitation.objects.bulk_create(invitations, batch_size=500)
+        campaign.status = Campaign.Status.OPEN
+        campaign.save(update_fields=["status"])
+        _log(campaign, CampaignEvent.Kind.LAUNCHED, by, str(len(invitations)))
+    # Mail after the commit: a link must never arrive for an invitation that was rolled back.
+    get_connection().send_messages(messages)
+    return len(invitations)
+
+
+def do_close_campaign(campaign: Campaign, *, by=None) -> None:
+    """Stop taking answers."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.OPEN:
+            raise CampaignError(_("Only an open campaign can be closed."))
+        campaign.status = Campaign.Status.CLOSED
+        campaign.save(update_fields=["status"])
+        _log(campaign, CampaignEvent.Kind.CLOSED, by)
+
+
+def do_reopen_campaign(campaign: Campaign, *, closes_on: date, by=None) -> None:
+    """Take answers again until `closes_on`; logged, since results may already have been read."""
+    if closes_on < timezone.localdate():
+        raise CampaignError(_("The new closing date has already passed."))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.status != Campaign.Status.CLOSED or campaign.imported:
+            raise CampaignError(_("Only a closed campaign can be reopened."))
+        old = campaign.closes_on
+        campaign.status = Campaign.Status.OPEN
+        campaign.closes_on = closes_on
+        campaign.save(update_fields=["status", "closes_on"])
+        _log(campaign, CampaignEvent.Kind.REOPENED, by, f"{old} → {closes_on}")
+
+
+def do_send_reminders(campaign: Campaign, *, by=None) -> int:
+    """Mail a fresh link to every invited person who has not answered. Returns the count."""
+    if not campaign.accepts_answers():
+        raise CampaignError(_("Reminders can be sent only while the campaign is open."))
+    now = timezone.now()
+    messages = []
+    with transaction.atomic():
+        pending = (
+            Invitation.objects.select_for_update()
+            .filter(campaign=campaign, responded=False, person__isnull=False)
+            .select_related("person")
+        )
+        for invitation in pending:
+            token = new_token()
+            invitation.reminder_token_hash = hash_token(token)
+            invitation.reminded_at = now
+            messages.append(
+                _message(campaign, invitation.person, invitation.language, token, "reminder")
+            )
+            invitation.save(update_fields=["reminder_token_hash", "reminded_at"])
+        _log(campaign, CampaignEvent.Kind.REMINDED, by, str(len(messages)))
+    get_connection().send_messages(messages)
+    return len(messages)
+
+
+def unit_code_for(campaign: Campaign, unit: Unit) -> UnitCode:
+    """The unit's answering code in this campaign, made on first use."""
+    code = UnitCode.objects.filter(campaign=campaign, unit=unit).first()
+    if code is None:
+        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a poster
+        code = UnitCode.objects.create(
+            campaign=campaign, unit=unit, code="".join(secrets.choice(alphabet) for _ in range(8))
+        )
+    return code
+
+
+def do_start_with_code(code: str) -> str:
+    """Make a one-time anonymous link for a unit code; returns the token."""
+    unit_code = UnitCode.objects.select_related("campaign").filter(code=code.upper()).first()
+    if unit_code is None:
+        raise Invitation.DoesNotExist
+    campaign = unit_code.campaign
+    if not campaign.accepts_answers():
+        raise NotAnswerable("closed" if campaign.status == "closed" else "not_open")
+    token = new_token()
+    Invitation.objects.create(
+        campaign=campaign,
+        unit_id=unit_code.unit_id,
+        token_hash=hash_token(token),
+        language=campaign.languages[0],
+        via_code=True,
+    )
+    return token
+
+
+# --- answering ---------------------------------------------------------------------------
+
+
+@dataclass
+class DraftState:
+    answers: dict[str, dict[str, Any]]
+    background: dict[str, str]
+    page: int
+    language: str
+    idempotency_key: uuid.UUID | None
+
+
+def load_draft(invitation: Invitation) -> DraftState:
+    """The saved draft of a link, or an empty one."""
+    draft = Draft.objects.filter(token_hash=invitation.token_hash).first()
+    if draft is None:
+        return DraftState({}, {}, 0, invitation.language, None)
+    return DraftState(
+        draft.answers,
+        draft.background,
+        draft.page,
+        draft.language or invitation.language,
+        draft.idempotency_key,
+    )
+
+
+def do_save_draft(
+    invitation: Invitation,
+    *,
+    page: int,
+    answers: Mapping[str, Mapping[str, Any]] | None = None,
+    background: Mapping[str, str] | None = None,
+    language: str | None = None,
+    new_key: bool = False,
+) -> DraftState:
+    """Merge a page's (already checked) answers into the link's draft and remember the page.
+
+    With `new_key`, the draft gets an idempotency key unless it has one, so that the review
+    page, refreshed or opened twice, always submits with the same key.
+    """
+    check_answerable(invitation)
+    with transaction.atomic():
+        draft, _created = Draft.objects.select_for_update().get_or_create(
+            token_hash=invitation.token_hash,
+            defaults={"campaign_id": invitation.campaign_id, "language": invitation.language},
+        )
+        for instrument, given in (answers or {}).items():
+            draft.answers.setdefault(instrument, {}).update(given)
+        draft.background.update(background or {})
+        draft.page = page
+        if language:
+            draft.language = language
+        if new_key and draft.idempotency_key is None:
+            draft.idempotency_key = uuid.uuid4()
+        draft.updated_on = timezone.localdate()
+        draft.save()
+    return load_draft(invitation)
+
+
+def _store(
+    invitation: Invitation,
+    key: uuid.UUID,
+    answers: Mapping[str, Any],
+    background: Mapping[str, Any],
+) -> Submitted:
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if Response.objects.filter(idempotency_key=key).exists():
+            return Submitted.REPLAY
+        check_answerable(locked)
+        questionnaire = build_questionnaire(locked.campaign, locked)
+        cleaned, errors = check_all(questionnaire, answers)
+        errors += [("background", e) for e in check_background(questionnaire, background)]
+        if errors:
+            raise InvalidAnswers(errors)
+        bands = {**locked.background}
+        bands.update({k: v for k, v in background.items() if v})
+        response = Response.objects.create(
+            campaign_id=locked.campaign_id,
+            unit_id=locked.unit_id,
+            background=bands,
+            submitted_on=timezone.localdate(),
+            idempotency_key=key,
+        )
+        Answer.objects.bulk_create(_answer_rows(response, cleaned, questionnaire.definitions))
+        locked.responded = True
+        locked.save(update_fields=["responded"])
+        Draft.objects.filter(token_hash=locked.token_hash).delete()
+    return Submitted.STORED
+
+
+def _answer_rows(
+    response: Response,
+    cleaned: Mapping[str, Mapping[str, Any]],
+    definitions: Mapping[str, Mapping[str, Any]],
+) -> list[Answer]:
+    """Answer rows: numbers in `value`, choices in `choice` (one row each), text in `text`."""
+    rows = []
+    for instrument, answers in cleaned.items():
+        items = item_by_id(definitions[instrument])
+        for item_id, value in answers.items():
+            common = {
+                "response": response,
+                "campaign_id": response.campaign_id,
+                "unit_id": response.unit_id,
+                "instrument": instrument,
+                "item_id": item_id,
+            }
+            kind = items[item_id]["type"]
+            if kind == "multiple":
+                rows.extend(Answer(**common, choice=str(v)) for v in value)
+            elif kind == "single":
+                rows.append(Answer(**common, choice=str(value)))
+            elif kind in ("scale", "number"):
+                rows.append(Answer(**common, value=float(value)))
+            else:
+                rows.append(Answer(**common, text=str(value)))
+    return rows
+
+
+def do_submit(
+    token: str,
+    idempotency_key: uuid.UUID | str,
+    answers: Mapping[str, Any],
+    background: Mapping[str, Any] | None = None,
+) -> Submitted:
+    """Store one response for a link, exactly once.
+
+    In one transaction: lock the invitation; a known idempotency key is a replay (the thank-you
+    page again, never a second row); a used link is refused; otherwise check every answer,
+    store the response and its answers, mark the link used and drop the draft. Two racing
+    requests with the same key meet the unique constraint; the loser is answered as a replay.
+    Raises Invitation.DoesNotExist, NotAnswerable or InvalidAnswers.
+    """
+    try:
+        key = uuid.UUID(str(idempotency_key))
+    except ValueError:
+        raise InvalidAnswers(
+            [("submit", AnswerError("idempotency_key", _("The form is damaged: reload it.")))]
+        ) from None
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise Invitation.DoesNotExist
+    try:
+        return _store(invitation, key, answers, background or {})
+    except IntegrityError:
+        if Response.objects.filter(idempotency_key=key).exists():
+            return Submitted.REPLAY
+        raise

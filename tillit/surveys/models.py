@@ -1,0 +1,308 @@
+"""Campaigns, invitations, drafts and anonymous responses.
+
+The anonymity boundary (DESIGN.md, "Data that must hold") lives in this file: `Invitation`
+knows who was asked; `Response` and `Answer` know only a unit id, coarse background bands and
+the day. Nothing in `Response` or `Answer` points to an invitation or a person, response ids are
+random, and the link token is stored only as a SHA-256 hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tillit.instruments.models import InstrumentVersion
+from tillit.org.models import Organisation, Person, Unit
+
+AGE_BANDS = ("-29", "30-39", "40-49", "50-59", "60-")
+TENURE_BANDS = ("<2", "2-5", "6-10", ">10")
+
+
+def new_token() -> str:
+    """A fresh link token: 32 random bytes, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 (hex) under which a token is stored; the token itself never is."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def age_band(birth_year: int | None, today: date) -> str:
+    """The age band for a birth year, or "" when the year is unknown."""
+    if not birth_year:
+        return ""
+    age = today.year - birth_year
+    if age < 30:
+        return "-29"
+    if age >= 60:
+        return "60-"
+    return f"{age // 10 * 10}-{age // 10 * 10 + 9}"
+
+
+def tenure_band(start: date | None, today: date) -> str:
+    """The band for years in the organisation, or "" when the start date is unknown."""
+    if not start:
+        return ""
+    years = (today - start).days / 365.25
+    if years < 2:
+        return "<2"
+    if years < 6:
+        return "2-5"
+    if years <= 10:
+        return "6-10"
+    return ">10"
+
+
+def _default_languages() -> list[str]:
+    return ["sv"]
+
+
+class Campaign(models.Model):
+    """One survey sent to a subtree: instruments fixed at launch, thresholds, dates, status."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class BackgroundSource(models.TextChoices):
+        HR = "hr", _("From HR data where known, otherwise asked")
+        ASK = "ask", _("Always asked of the respondent")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="campaigns"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    target_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("target unit")
+    )
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"))
+    languages = models.JSONField(_("languages"), default=_default_languages)
+    k = models.PositiveSmallIntegerField(
+        _("minimum group (k)"), default=5, validators=[MinValueValidator(3), MaxValueValidator(10)]
+    )
+    k_dist = models.PositiveSmallIntegerField(
+        _("minimum group for distributions"),
+        default=8,
+        validators=[MinValueValidator(3), MaxValueValidator(30)],
+    )
+    k_text = models.PositiveSmallIntegerField(
+        _("minimum group for comments"),
+        default=10,
+        validators=[MinValueValidator(3), MaxValueValidator(30)],
+    )
+    k_sensitive = models.PositiveSmallIntegerField(
+        _("minimum group for sensitive questions"),
+        default=20,
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+    )
+    ask_age = models.BooleanField(_("age band"), default=False)
+    ask_tenure = models.BooleanField(_("years in the organisation"), default=False)
+    professions = models.JSONField(_("profession groups"), default=list, blank=True)
+    background_source = models.CharField(
+        _("background from"),
+        max_length=8,
+        choices=BackgroundSource.choices,
+        default=BackgroundSource.HR,
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    imported = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-opens_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("The closing date is before the opening date.")})
+        if not (3 <= self.k <= 10):
+            raise ValidationError({"k": _("k must be from 3 to 10.")})
+        for name in ("k_dist", "k_text", "k_sensitive"):
+            if getattr(self, name) < self.k:
+                raise ValidationError({name: _("This threshold cannot be below k.")})
+
+    def versions(self) -> list[InstrumentVersion]:
+        """The instrument versions in questionnaire order."""
+        return [
+            ci.version
+            for ci in self.campaign_instruments.select_related("version__instrument").order_by(
+                "order"
+            )
+        ]
+
+    def accepts_answers(self, today: date | None = None) -> bool:
+        """Open, and today lies within the dates."""
+        today = today or timezone.localdate()
+        return self.status == self.Status.OPEN and self.opens_on <= today <= self.closes_on
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def asks_background(self) -> bool:
+        return self.ask_age or self.ask_tenure or bool(self.professions)
+
+
+class CampaignInstrument(models.Model):
+    """One instrument version in a campaign, in order. Fixed once the campaign is launched."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="campaign_instruments"
+    )
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "version"], name="campaign_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.version_id}"
+
+
+class CampaignEvent(models.Model):
+    """The campaign's log: launched, closed, reopened, reminded, edited – who and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        LAUNCHED = "launched", _("launched")
+        CLOSED = "closed", _("closed")
+        REOPENED = "reopened", _("reopened")
+        REMINDED = "reminded", _("reminders sent")
+        IMPORTED = "imported", _("imported")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    detail = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.get_kind_display()}"
+
+
+class UnitCode(models.Model):
+    """A short code (and QR poster) with which staff without e-mail answer for a unit."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="unit_codes")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=16, unique=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="unit_code_once_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Invitation(models.Model):
+    """Who was asked. Knows the person and whether they answered – never what."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    # Null for the one-time tokens made from a unit code: nobody in particular was asked.
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # A reminder carries a fresh link (the first one was never stored); both stay valid.
+    reminder_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    responded = models.BooleanField(default=False)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=8, default="sv")
+    # Bands derived from HR data at invitation time (copied to the response on submit).
+    background = models.JSONField(default=dict, blank=True)
+    via_code = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "unit", "responded"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} – {self.unit}"
+
+
+class Draft(models.Model):
+    """Answers saved page by page before submitting, keyed by the link's hash."""
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    background = models.JSONField(default=dict)
+    page = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(max_length=8, blank=True)
+    idempotency_key = models.UUIDField(null=True, blank=True)
+    updated_on = models.DateField(default=timezone.localdate)
+
+    def __str__(self) -> str:
+        return f"draft {self.page}"
+
+
+class Response(models.Model):
+    """One submitted questionnaire: unit id, bands, the day. No link to invitation or person."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    background = models.JSONField(default=dict, blank=True)
+    submitted_on = models.DateField(default=timezone.localdate)
+    idempotency_key = models.UUIDField(unique=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "unit"])]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Answer(models.Model):
+    """One answer to one item, shaped for histograms.
+
+    `campaign` and `unit` repeat the response's so that a (unit, item) histogram is one
+    GROUP BY over this table alone. Scale and number answers go in `value`; single and multiple
+    choices in `choice` (one row per chosen value); free text in `text`.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    instrument = models.CharField(max_length=60)
+    item_id = models.CharField(max_length=100)
+    value = models.FloatField(null=True, blank=True)
+    choice = models.CharField(max_length=100, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "instrument", "item_id", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument}.{self.item_id}"

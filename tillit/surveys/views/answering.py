@@ -1,0 +1,328 @@
+"""Answering a survey through a personal link or a unit code. No login: the link is the key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tillit.instruments.definition import AnswerError, text_for
+from tillit.surveys import actions
+from tillit.surveys.actions import InvalidAnswers, NotAnswerable, Submitted
+from tillit.surveys.models import Invitation
+from tillit.surveys.questionnaire import (
+    BACKGROUND_LABELS,
+    Page,
+    Questionnaire,
+    build_questionnaire,
+    check_background,
+    check_page,
+    page_answers_from_post,
+)
+
+LANGUAGE_NAMES = {"sv": "Svenska", "da": "Dansk", "nb": "Norsk bokmål", "en": "English"}
+
+
+def _invitation(token: str) -> Invitation:
+    invitation = actions.find_invitation(token)
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def _status(request: HttpRequest, invitation: Invitation, reason: str, status: int = 200):
+    translation.activate(invitation.language)
+    return render(
+        request,
+        "surveys/status.html",
+        {"campaign": invitation.campaign, "reason": reason, "via_code": invitation.via_code},
+        status=status,
+    )
+
+
+def _questions(
+    page: Page, answers: dict[str, Any], errors: dict[str, str], language: str
+) -> list[dict]:
+    """What the page template draws for each visible item, in the respondent's language."""
+    mine = answers.get(page.instrument, {})
+    definition = page.definition
+    out = []
+    for item in page.visible(answers):
+        value = mine.get(item["id"], "")
+        question = {
+            "id": item["id"],
+            "name": f"a:{item['id']}",
+            "html_id": f"q-{page.instrument}-{item['id']}",
+            "type": item["type"],
+            "text": text_for(item["text"], language),
+            "required": item["required"],
+            "error": errors.get(item["id"], ""),
+            "value": "" if value is None else value,
+            "min": item.get("min"),
+            "max": item.get("max"),
+            "max_length": item.get("max_length"),
+        }
+        if item["type"] == "scale":
+            scale = definition["scales"][item["scale"]]
+            labels = scale["labels"].get(language) or scale["labels"].get("sv") or []
+            question["choices"] = [
+                (str(v), labels[n] if n < len(labels) else "", str(value) == str(v))
+                for n, v in enumerate(range(scale["min"], scale["max"] + 1))
+            ]
+        elif item["type"] in ("single", "multiple"):
+            chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+            question["choices"] = [
+                (c["value"], text_for(c["label"], language), c["value"] in chosen)
+                for c in item["choices"]
+            ]
+        out.append(question)
+    return out
+
+
+def _render_page(
+    request: HttpRequest,
+    invitation: Invitation,
+    questionnaire: Questionnaire,
+    state: actions.DraftState,
+    page: Page,
+    *,
+    answers: dict | None = None,
+    background: dict | None = None,
+    errors: list[AnswerError] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    language = state.language
+    translation.activate(language)
+    answers = answers if answers is not None else state.answers
+    background = background if background is not None else state.background
+    by_item = {e.item: e.message for e in errors or []}
+    campaign = invitation.campaign
+    context = {
+        "campaign": campaign,
+        "token": _token(request),
+        "page": page,
+        "page_number": page.index + 1,
+        "page_count": len(questionnaire.pages),
+        "errors": errors or [],
+        "via_code": invitation.via_code,
+        "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in campaign.languages],
+        "language": language,
+    }
+    if page.kind == "section":
+        context["title"] = text_for(page.section["title"], language) or text_for(
+            page.definition["title"], language
+        )
+        context["instrument_title"] = text_for(page.definition["title"], language)
+        context["questions"] = _questions(page, answers, by_item, language)
+        context["first_of_instrument"] = page.section is page.definition["sections"][0]
+        context["description"] = text_for(page.definition.get("description"), language)
+        context["attribution"] = text_for(page.definition.get("attribution"), language)
+        context["translation_note"] = (
+            text_for(page.definition.get("translation_note"), language) if language != "sv" else ""
+        )
+    elif page.kind == "background":
+        context["title"] = _("About you")
+        context["background"] = [
+            {
+                "key": key,
+                "label": BACKGROUND_LABELS[key],
+                "choices": questionnaire.background_choices(key),
+                "value": background.get(key, ""),
+                "error": by_item.get(key, ""),
+            }
+            for key in questionnaire.background_asked
+        ]
+    else:
+        context["title"] = _("Check and send")
+        context["review"] = _review(questionnaire, state, language)
+        context["idempotency_key"] = state.idempotency_key
+    return render(request, "surveys/page.html", context, status=status)
+
+
+def _review(questionnaire: Questionnaire, state: actions.DraftState, language: str) -> list:
+    """Sections with each shown question and the answer given, for the review page."""
+    sections = []
+    for page in questionnaire.pages:
+        if page.kind == "section":
+            rows = []
+            for question in _questions(page, state.answers, {}, language):
+                shown = question["value"]
+                if "choices" in question:
+                    shown = ", ".join(
+                        label or value for value, label, on in question["choices"] if on
+                    )
+                rows.append((question["text"], shown))
+            if rows:
+                sections.append((page.index, text_for(page.section["title"], language), rows))
+        elif page.kind == "background":
+            rows = []
+            for key in questionnaire.background_asked:
+                value = state.background.get(key, "")
+                label = dict(questionnaire.background_choices(key)).get(value, "")
+                rows.append((str(BACKGROUND_LABELS[key]), label))
+            sections.append((page.index, _("About you"), rows))
+    return sections
+
+
+def _token(request: HttpRequest) -> str:
+    return request.resolver_match.kwargs["token"]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """One page of the questionnaire; each POST saves the page to the server-side draft."""
+    invitation = _invitation(token)
+    try:
+        actions.check_answerable(invitation)
+    except NotAnswerable as refusal:
+        return _status(request, invitation, refusal.reason)
+    questionnaire = build_questionnaire(invitation.campaign, invitation)
+    state = actions.load_draft(invitation)
+    if request.method == "GET":
+        index = _int(request.GET.get("p"), state.page)
+        page = questionnaire.page(index)
+        if page.kind == "review" or page.index != state.page:
+            state = actions.do_save_draft(
+                invitation, page=page.index, new_key=page.kind == "review"
+            )
+        return _render_page(request, invitation, questionnaire, state, page)
+    return _save_page(request, invitation, questionnaire, state)
+
+
+def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
+    page = questionnaire.page(_int(request.POST.get("page"), 0))
+    action = request.POST.get("action", "next")
+    language = request.POST.get("language") if action == "language" else None
+    if language and language not in invitation.campaign.languages:
+        language = None
+    target = page.index
+    if action == "next":
+        target = questionnaire.next_index(page.index, state.answers, +1)
+    elif action == "back":
+        target = questionnaire.next_index(page.index, state.answers, -1)
+    if page.kind == "section":
+        given = page_answers_from_post(page, request.POST)
+        errors = check_page(questionnaire, page, state.answers, given, require=action == "next")
+        if errors:
+            answers = {
+                **state.answers,
+                page.instrument: {**state.answers.get(page.instrument, {}), **given},
+            }
+            return _render_page(
+                request,
+                invitation,
+                questionnaire,
+                state,
+                page,
+                answers=answers,
+                errors=errors,
+                status=400,
+            )
+        merged = {
+            **state.answers,
+            page.instrument: {**state.answers.get(page.instrument, {}), **given},
+        }
+        shown = set(request.POST.getlist("shown"))
+        newly_shown = {i["id"] for i in page.visible(merged)} - shown
+        if action == "next":
+            # An answer on this page revealed a follow-up question here: ask it before moving on.
+            target = page.index if newly_shown else questionnaire.next_index(page.index, merged, +1)
+        elif action == "back":
+            target = questionnaire.next_index(page.index, merged, -1)
+        actions.do_save_draft(
+            invitation, page=target, answers={page.instrument: given}, language=language
+        )
+    elif page.kind == "background":
+        given = {key: request.POST.get(f"b:{key}", "") for key in questionnaire.background_asked}
+        errors = check_background(questionnaire, given)
+        if errors:
+            return _render_page(
+                request,
+                invitation,
+                questionnaire,
+                state,
+                page,
+                background=given,
+                errors=errors,
+                status=400,
+            )
+        actions.do_save_draft(invitation, page=target, background=given, language=language)
+    else:
+        actions.do_save_draft(invitation, page=target, language=language)
+    return redirect(reverse("surveys:answer", args=[_token(request)]) + f"?p={target}")
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@never_cache
+@require_POST
+def submit(request: HttpRequest, token: str) -> HttpResponse:
+    """Store the response once; a replay of the same submission gets the same thank-you page."""
+    invitation = _invitation(token)
+    state = actions.load_draft(invitation)
+    try:
+        outcome = actions.do_submit(
+            token, request.POST.get("idempotency_key", ""), state.answers, state.background
+        )
+    except NotAnswerable as refusal:
+        return _status(request, invitation, refusal.reason)
+    except InvalidAnswers as invalid:
+        questionnaire = build_questionnaire(invitation.campaign, invitation)
+        errors = [
+            AnswerError(f"{instrument}.{error.item}", error.message)
+            for instrument, error in invalid.errors
+        ]
+        return _render_page(
+            request,
+            invitation,
+            questionnaire,
+            state,
+            questionnaire.pages[-1],
+            errors=errors,
+            status=400,
+        )
+    assert outcome in (Submitted.STORED, Submitted.REPLAY)
+    translation.activate(state.language)
+    return render(
+        request, "surveys/status.html", {"campaign": invitation.campaign, "reason": "thanks"}
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def start_with_code(request: HttpRequest, code: str) -> HttpResponse:
+    """A unit's poster code: explain the weaker guarantee, then make a one-time link."""
+    from tillit.surveys.models import UnitCode
+
+    unit_code = (
+        UnitCode.objects.select_related("campaign", "unit").filter(code=code.upper()).first()
+    )
+    if unit_code is None:
+        raise Http404
+    campaign = unit_code.campaign
+    translation.activate(campaign.languages[0])
+    if request.method == "POST":
+        try:
+            token = actions.do_start_with_code(unit_code.code)
+        except NotAnswerable as refusal:
+            return render(
+                request, "surveys/status.html", {"campaign": campaign, "reason": refusal.reason}
+            )
+        return redirect("surveys:answer", token=token)
+    return render(
+        request,
+        "surveys/code.html",
+        {"campaign": campaign, "unit": unit_code.unit, "code": unit_code.code},
+    )
