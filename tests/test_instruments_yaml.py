@@ -387,3 +387,13 @@ def test_any_junk_anywhere_gives_file_errors_not_a_crash(path, junk):
         assert exc.errors and all(": " in error for error in exc.errors)
     else:
         assert checksum(definition)
+
+
+@pytest.mark.django_db
+def test_install_refuses_a_broken_definition_built_in_code():
+    definition = load_yaml((DATA / "small.yaml").read_bytes())
+    definition["sections"][0]["items"][0]["scale"] = "nope"
+    with pytest.raises(InstrumentFileError) as info:
+        install(definition)
+    assert info.value.errors == ["sections[0].items[0].scale: unknown scale 'nope'"]
+    assert Instrument.objects.count() == 0

@@ -18,7 +18,8 @@ Both the YAML and the XLSForm loaders produce this one shape (all defaults fille
             "max_length": int                     (text, default 2000)
             "construct": id                       (optional; the construct the item belongs to)}
 
-`description`, `attribution` and `translation_note` are optional and absent when not given.
+`description`, `attribution` and `translation_note` are optional and absent when not given; a
+section's `title` is {} when it has none (an untitled page).
 `version` equals the installed `InstrumentVersion.number`.
 
 Answers are a dict {item_id: value}: an int for scale items, a str choice value for single, a list

@@ -121,10 +121,15 @@ def install(
 ) -> tuple[InstrumentVersion, bool]:
     """Install a validated definition: a new version if it changed, else the latest one.
 
-    Returns (version, created). The version number is assigned here (1, 2, 3 …) and written
-    into the stored definition's `version`; the checksum leaves that number out, so the same
-    content is recognised whatever number it got.
+    Raises InstrumentFileError if the definition breaks the rules. Returns (version, created).
+    The version number is assigned here (1, 2, 3 …) and written into the stored definition's
+    `version`; the checksum leaves that number out, so the same content is recognised whatever
+    number it got. Atomic: a failure leaves no instrument and no version behind.
     """
+    # Check again: a definition built in code (not from a file) must meet the same rules.
+    definition, errors = normalise(definition)
+    if errors:
+        raise InstrumentFileError(errors)
     digest = checksum(definition)
     with transaction.atomic():
         instrument, _created = Instrument.objects.select_for_update().get_or_create(

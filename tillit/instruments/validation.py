@@ -304,7 +304,8 @@ def _sections(
             )
         elif section_id:
             section_paths[section_id] = path
-        title = check.text(section["title"], _join(path, "title")) if "title" in section else {}
+        # A section's title is optional (an untitled page); {} is how the definition says so.
+        title = check.text(section["title"], _join(path, "title")) if section.get("title") else {}
         items: list[dict] = []
         raw_items = section.get("items")
         if "items" in section and (not isinstance(raw_items, list) or not raw_items):
