@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -841,15 +842,17 @@ CONSULTANT = DemoLogin(
 
 def ensure_logins(logins: list[DemoLogin]) -> None:
     """Create the accounts of the demo logins that do not exist yet (with the demo password)."""
-    existing = set(
-        User.objects.filter(email__in=[x.email for x in logins]).values_list("email", flat=True)
+    emails = [login.email for login in logins]
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    new = [login for login in logins if login.email not in existing]
+    if not new:
+        return
+    # One Argon2 hash for all: each costs most of a second, and the password is public anyway.
+    password = make_password(DEMO_PASSWORD)
+    User.objects.bulk_create(
+        User(email=login.email, name=login.name, language=login.language, password=password)
+        for login in {login.email: login for login in new}.values()
     )
-    for login in logins:
-        if login.email not in existing:
-            User.objects.create_user(
-                login.email, DEMO_PASSWORD, name=login.name, language=login.language
-            )
-            existing.add(login.email)
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -871,7 +874,11 @@ def demo_logins() -> list[DemoLogin]:
         grants = RoleGrant.objects.filter(organisation__slug=TILLBY)
         med = grants.filter(role=RoleGrant.Role.MED).first()
         add(TILLBY, TILLBY_OWNER, _("Process owner and admin"))
-        add(TILLBY, manager_of("Vård- och omsorgsförvaltningen"), _("Head of a förvaltning"))
+        add(
+            TILLBY,
+            manager_of("Vård- och omsorgsförvaltningen"),
+            _("Head of Vård- och omsorgsförvaltningen"),
+        )
         add(
             TILLBY,
             manager_of("Hemtjänst Norr"),
