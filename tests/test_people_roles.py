@@ -285,8 +285,20 @@ def test_non_admins_cannot_change_people_or_roles(
     assert mailoutbox == []
 
 
-@pytest.mark.parametrize("name", ["org:people", "org:roles"])
-def test_anonymous_is_sent_to_login(client, org, name):
-    response = client.get(reverse(name, args=[org.slug]))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+def test_anonymous_is_sent_to_login(client, org, units, admin_user, employee_user):
+    anna = Person.objects.get(email="anna@testby.se")
+    grant = RoleGrant.objects.get(email="admin@testby.se")
+    urls = [
+        reverse("org:people", args=[org.slug]),
+        reverse("org:person_edit", args=[org.slug, anna.pk]),
+        reverse("org:person_invite", args=[org.slug, anna.pk]),
+        reverse("org:roles", args=[org.slug]),
+        reverse("org:role_revoke", args=[org.slug, grant.pk]),
+    ]
+    client.logout()
+    for url in urls:
+        for response in (client.get(url), client.post(url, {"email": "x@y.se", "role": "admin"})):
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("login"))
+    assert RoleGrant.objects.filter(pk=grant.pk).exists()
+    assert not RoleGrant.objects.filter(email="x@y.se").exists()

@@ -251,7 +251,7 @@ def test_a_unit_cannot_move_below_itself(client, org, units, admin_user):
     before = list(Unit.objects.order_by("pk").values_list("parent_id", "path"))
     response = edit(client, org, units["SOC"], name="Socialförvaltningen", parent=units["HEM"].pk)
     assert response.status_code == 200
-    assert response.context["form"].errors["parent"]
+    assert "below itself" in response.context["form"].errors["parent"][0]
     assert list(Unit.objects.order_by("pk").values_list("parent_id", "path")) == before
     assert not UnitChange.objects.exists()
 
@@ -377,6 +377,7 @@ def test_only_admins_change_the_tree(client, request, org, units, persona):
     statuses = {
         edit(client, org, hem, name="Kapad", parent=units["SOC"].pk).status_code,
         client.post(reverse("org:unit_close", args=[org.slug, hem.pk])).status_code,
+        client.post(reverse("org:unit_reopen", args=[org.slug, hem.pk])).status_code,
         client.post(
             reverse("org:unit_add", args=[org.slug, hem.pk]),
             {"external_id": "X", "name": "X", "parent": hem.pk},
@@ -388,12 +389,33 @@ def test_only_admins_change_the_tree(client, request, org, units, persona):
     assert not Unit.objects.filter(external_id="X").exists()
 
 
-@pytest.mark.parametrize("name", ["org:tree", "org:unit", "org:unit_edit", "org:unit_add"])
+def test_a_tree_error_from_actions_is_shown_on_the_form(
+    client, org, units, admin_user, monkeypatch
+):
+    """A move that `actions` refuses (here: a parent that turned out to be in the subtree,
+    as after a concurrent move) is a form error, not a crash, and changes nothing."""
+    from tillit.org import actions
+
+    real = actions.check_parent
+    # As if the chosen parent had been moved below the unit in the meantime.
+    monkeypatch.setattr(actions, "check_parent", lambda unit, parent: real(unit, units["HEM"]))
+    client.force_login(admin_user)
+    response = edit(client, org, units["SOC"], name="Ny", parent=units["BUF"].pk)
+    assert response.status_code == 200
+    assert "Hemtjänst Norr" in response.context["form"].errors["parent"][0]
+    assert Unit.objects.get(pk=units["SOC"].pk).name == "Socialförvaltningen"
+
+
+ALL_UNIT_VIEWS = ["org:unit", "org:unit_edit", "org:unit_add", "org:unit_close", "org:unit_reopen"]
+
+
+@pytest.mark.parametrize("name", ["org:tree", *ALL_UNIT_VIEWS])
 def test_anonymous_is_sent_to_login(client, org, units, name):
     args = [org.slug] if name == "org:tree" else [org.slug, units["HEM"].pk]
-    response = client.get(reverse(name, args=args))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    for response in (client.get(reverse(name, args=args)), client.post(reverse(name, args=args))):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    assert not Unit.objects.get(pk=units["HEM"].pk).is_closed
 
 
 def test_a_user_of_no_organisation_gets_404(client, org, units):

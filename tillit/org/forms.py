@@ -99,6 +99,10 @@ class UnitForm(forms.Form):
             self.fields["parent"].required = unit.parent_id is not None
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = _("(none: a top unit)")
+        self.fields["parent"].error_messages["invalid_choice"] = _(
+            "Choose a unit from the list: a unit cannot be moved below itself or into a "
+            "closed unit."
+        )
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
