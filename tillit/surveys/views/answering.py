@@ -229,8 +229,8 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
             **state.answers,
             page.instrument: {**state.answers.get(page.instrument, {}), **given},
         }
-        shown = set(request.POST.getlist("shown"))
-        newly_shown = {i["id"] for i in page.visible(merged)} - shown
+        before = {i["id"] for i in page.visible(state.answers)}
+        newly_shown = {i["id"] for i in page.visible(merged)} - before
         if action == "next":
             # An answer on this page revealed a follow-up question here: ask it before moving on.
             target = page.index if newly_shown else questionnaire.next_index(page.index, merged, +1)
