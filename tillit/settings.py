@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tillit.org",
     "tillit.instruments",
     "tillit.surveys",
+    "tillit.results",
     "tillit.programmes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
