@@ -49,9 +49,9 @@ def response_rates(campaign: Campaign, visible_paths: tuple[str, ...] | None) ->
         for row in Invitation.objects.filter(campaign=campaign)
         .values("unit_id")
         .annotate(
-            invited=Count("id", filter=Q(via_code=False)),
-            responded=Count("id", filter=Q(via_code=False, responded=True)),
-            coded=Count("id", filter=Q(via_code=True, responded=True)),
+            n_invited=Count("id", filter=Q(via_code=False)),
+            n_responded=Count("id", filter=Q(via_code=False, responded=True)),
+            n_coded=Count("id", filter=Q(via_code=True, responded=True)),
         )
     }
     units = list(Unit.objects.subtree(campaign.target_unit).order_by("path"))
@@ -64,9 +64,9 @@ def response_rates(campaign: Campaign, visible_paths: tuple[str, ...] | None) ->
         for pk in [*unit.ancestor_ids(), unit.pk]:
             row = rows.get(pk)
             if row is not None:
-                row.invited += own["invited"]
-                row.responded += own["responded"]
-                row.via_code += own["coded"]
+                row.invited += own["n_invited"]
+                row.responded += own["n_responded"]
+                row.via_code += own["n_coded"]
     shown = [
         row
         for row in rows.values()
