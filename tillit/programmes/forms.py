@@ -1,0 +1,126 @@
+"""Forms of the programmes app; artefact forms are built from the kind's schema."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from tillit.programmes.catalogue import ACTION_STATUSES, ARTEFACT_KINDS
+from tillit.programmes.models import Artefact, Participant, ProgrammeStep, text_for
+
+
+class StartProgrammeForm(forms.Form):
+    template = forms.ChoiceField(label=_("Method"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    language = forms.ChoiceField(label=_("Language of the programme"), choices=settings.LANGUAGES)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One unit, or several for a programme across units."),
+    )
+
+    def __init__(self, *args, templates, units, language: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.templates = {t.slug: t for t in templates}
+        self.fields["template"].choices = [(t.slug, text_for(t.title, language)) for t in templates]
+        self.fields["units"].queryset = units
+
+
+class ParticipantForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Participant.Role.choices)
+
+
+class SessionForm(forms.Form):
+    date = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=_("Left empty, the agenda is filled in from the step."),
+    )
+
+
+class StepStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status of the step"), choices=ProgrammeStep.Status.choices)
+
+
+class ChecklistForm(forms.Form):
+    ticked = forms.TypedMultipleChoiceField(
+        label=_("Checklist"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, items: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ticked"].choices = list(enumerate(items))
+
+
+class MeasurementForm(forms.Form):
+    label = forms.CharField(label=_("What was measured"), max_length=200)
+    before = forms.CharField(label=_("Before"), max_length=60)
+    after = forms.CharField(label=_("After"), max_length=60, required=False)
+    unit = forms.CharField(label=_("Unit of measure"), max_length=60, required=False)
+
+
+class LogEntryForm(forms.Form):
+    text = forms.CharField(label=_("Logbook entry"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ACTION_STATUSES)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def artefact_form(kind: str, organisation, *args, **kwargs) -> forms.Form:
+    """A form for one artefact kind, with a hidden `version` for the stale-edit check."""
+    fields: dict[str, forms.Field] = {}
+    for spec in ARTEFACT_KINDS[kind].fields:
+        common = {"label": spec.label, "required": spec.required}
+        if spec.type == "textarea":
+            field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+        elif spec.type == "choice":
+            choices = list(spec.choices)
+            if not spec.required:
+                choices = [("", "–"), *choices]
+            field = forms.ChoiceField(choices=choices, **common)
+        elif spec.type == "date":
+            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        elif spec.type == "email":
+            field = forms.EmailField(**common)
+        elif spec.type == "ref":
+            field = forms.ModelChoiceField(
+                queryset=Artefact.objects.filter(organisation=organisation, kind=spec.ref),
+                empty_label="–",
+                **common,
+            )
+        else:
+            field = forms.CharField(max_length=300, **common)
+        fields[spec.name] = field
+    fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_class = type(f"{kind.title()}Form", (forms.Form,), fields)
+    return form_class(*args, **kwargs)
+
+
+def cleaned_values(form: forms.Form) -> dict:
+    """The schema values of a valid artefact form (references as primary keys)."""
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    for key, value in values.items():
+        if isinstance(value, Artefact):
+            values[key] = value.pk
+    return values
+
+
+def initial_values(artefact: Artefact) -> dict:
+    """An artefact's values as a form's initial data."""
+    return {**artefact.values(), "version": artefact.version}
