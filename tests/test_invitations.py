@@ -136,3 +136,13 @@ def test_an_existing_account_in_another_organisation_keeps_its_password(
     _grant, outcome = do_grant_role(org, "admin@annanstad.se", RoleGrant.Role.ADMIN)
     assert outcome is Outcome.NOTIFIED
     assert User.objects.get(email="admin@annanstad.se").check_password(PASSWORD)
+
+
+def test_an_inactive_person_is_not_invited(client, org, units, admin_user, mailoutbox):
+    gone = Person.objects.create(
+        organisation=org, email="gone@testby.se", name="Gone", unit=units["HEM"], active=False
+    )
+    client.force_login(admin_user)
+    client.post(reverse("org:person_invite", args=[org.slug, gone.pk]))
+    assert mailoutbox == []
+    assert not User.objects.filter(email="gone@testby.se").exists()

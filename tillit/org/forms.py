@@ -204,6 +204,7 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.fields["unit"].queryset = unit_choices(organisation)
+        self.fields["unit"].empty_label = _("(no unit)")
 
     def clean_email(self) -> str:
         return normalise_email(self.cleaned_data["email"])

@@ -61,6 +61,11 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 def person_invite(request: HttpRequest, person_id: int) -> HttpResponse:
     """Send a person an invitation to log in (again, if the first one expired)."""
     person = get_object_or_404(Person, pk=person_id, organisation=request.organisation)
+    if not person.active:
+        messages.error(
+            request, _("%(name)s is inactive: make them active first.") % {"name": person.name}
+        )
+        return redirect("org:person_edit", request.organisation.slug, person.pk)
     outcome = do_invite(request.organisation, person.email, by=request.user)
     if outcome is Outcome.INVITED:
         messages.success(
