@@ -11,7 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def tillit(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """Run `python -m tillit ARGS` in a fresh process with production settings plus ENV."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TILLIT_", "DATABASE_"))}
+    # Only this test's settings: none of the developer's, and not the async override that the
+    # browser tests set for this process (deployment checks rightly reject it).
+    skip = ("TILLIT_", "DATABASE_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     environ.update(
         TILLIT_ENV="production",
         TILLIT_ALLOWED_HOSTS="tillit.example.org",

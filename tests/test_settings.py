@@ -54,7 +54,10 @@ print(json.dumps(out))
 
 def settings_in(tmp_path: Path, *, request: bool = False, secure: bool = True, **env: str) -> dict:
     """Settings (and optionally one POST /language/) in a fresh process with ENV."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TILLIT_", "DATABASE_"))}
+    # Only this test's settings: none of the developer's, and not the async override that the
+    # browser tests set for this process (deployment checks rightly reject it).
+    skip = ("TILLIT_", "DATABASE_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     environ.update(TILLIT_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tillit.settings", **env)
     environ.update(PROBE_REQUEST="1" if request else "", PROBE_SECURE="1" if secure else "")
     result = subprocess.run(
