@@ -502,8 +502,8 @@ BLUEPRINT: list[tuple[str, list[tuple[str, list[tuple[str, int, tuple[str, ...]]
     ),
 ]
 
-# (enhet count multiplier for repeatable kinds, areas per avdelning, people multiplier)
-SCALE = {"medium": (1, 1, 1.55), "large": (1, 11, 3.3)}
+# Per size: (areas each service avdelning is split into, growth of the upper bound of unit sizes).
+SCALE = {"small": (1, 1.0), "medium": (1, 1.55), "large": (11, 3.3)}
 
 
 class _Namer:
@@ -551,9 +551,9 @@ def _size_range(rng: random.Random, lo: int, hi: int, factor: float) -> int:
 
 
 def tillby_tree(size: str, rng: random.Random, people: People) -> Node:
-    """Tillby kommun's unit tree with its people and managers (nothing written yet)."""
+    """Tillby kommun's unit tree with its staff (nothing written yet; managers come later)."""
     namer = _Namer(rng)
-    mult, n_areas, factor = SCALE.get(size, (1, 1, 1.0))
+    n_areas, factor = SCALE[size]
     small = size == "small"
     root = Node("Tillby kommun", "kommun")
     root.people += [people.person(0.6) for _ in range(0 if small else 6)]
@@ -572,7 +572,7 @@ def tillby_tree(size: str, rng: random.Random, people: People) -> Node:
                 avd.people += [people.person(0.7) for _ in range(0 if small else rng.randint(0, 2))]
                 for kind_key, count, fixed_names in contents[:1] if small else contents:
                     kind = KINDS[kind_key]
-                    n = 1 if small else (count if kind_key == "admin" else count * mult)
+                    n = 1 if small else count
                     for i in range(n):
                         avd.add(
                             _enhet(kind, kind_key, fixed_names, i, area, rng, namer, people, factor)
