@@ -63,7 +63,8 @@ def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
                 request, _("The role of %(email)s was revoked.") % {"email": grant.email}
             )
             if grant.email == request.user.email and grant.role == RoleGrant.Role.ADMIN:
-                # Admins who step down can no longer see the roles page.
-                return redirect("org:overview", request.organisation.slug)
+                # Admins who step down can no longer see the roles page (nor, if they
+                # have no other role here, the organisation).
+                return redirect("home")
         return redirect("org:roles", request.organisation.slug)
     return render(request, "org/role_revoke.html", {"grant": grant})
