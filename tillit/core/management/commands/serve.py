@@ -37,17 +37,20 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
 
         stop = threading.Event()
+        # The children get their own sessions, so a Ctrl-C in the terminal reaches only this
+        # process, which then asks each child once to stop (a second signal makes the task
+        # worker abandon its current task).
 
         def on_signal(signum: int, frame: object) -> None:
             stop.set()
 
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, on_signal)
 
         python = sys.executable
         children = {
             _("task worker"): subprocess.Popen(
-                [python, "-m", "tillit", "db_worker", "--no-reload"]
+                [python, "-m", "tillit", "db_worker", "--no-reload"], start_new_session=True
             ),
             _("web server"): subprocess.Popen(
                 [
@@ -63,7 +66,8 @@ class Command(BaseCommand):
                     str(GRACE),
                     # One shared socket in the home folder would clash between instances.
                     "--no-control-socket",
-                ]
+                ],
+                start_new_session=True,
             ),
         }
         self.stdout.write(
