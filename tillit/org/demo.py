@@ -8,7 +8,10 @@ seconds. Every person, name and e-mail is fictitious.
 Other apps add to the demo (a survey campaign, a programme …) by defining
 `extend_demo(result: DemoResult) -> None` in their own `demo` module (`tillit/<app>/demo.py`);
 `build_demo` calls each of them, in INSTALLED_APPS order, right after it has created the
-organisations. They run only on creation, so they need not be idempotent.
+organisations, inside the same transaction. They run only on creation, so they need not be
+idempotent (`tillit demo --reset` rebuilds everything). An extender may append `DemoLogin`s to
+`result.logins` and lines to `result.notes`; `tillit demo` prints both. Draw randomness from
+`result.rng` so the demo stays the same for a seed.
 """
 
 from __future__ import annotations
