@@ -948,4 +948,5 @@ def build_demo(size: str = "medium", seed: int = DEFAULT_SEED) -> DemoResult:
         if created:
             for extend in extenders():
                 extend(result)
+            ensure_logins(result.logins)  # accounts for logins the extenders added
     return result
