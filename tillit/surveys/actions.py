@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tillit.instruments.definition import AnswerError, item_by_id
+from tillit.instruments.definition import AnswerError
 from tillit.instruments.models import InstrumentVersion
 from tillit.org.models import Person, Unit
+from tillit.surveys.importing import answer_rows
 from tillit.surveys.models import (
     Answer,
     Campaign,
@@ -353,40 +354,11 @@ def _store(
             submitted_on=timezone.localdate(),
             idempotency_key=key,
         )
-        Answer.objects.bulk_create(_answer_rows(response, cleaned, questionnaire.definitions))
+        Answer.objects.bulk_create(answer_rows(response, cleaned, questionnaire.definitions))
         locked.responded = True
         locked.save(update_fields=["responded"])
         Draft.objects.filter(token_hash=locked.token_hash).delete()
     return Submitted.STORED
-
-
-def _answer_rows(
-    response: Response,
-    cleaned: Mapping[str, Mapping[str, Any]],
-    definitions: Mapping[str, Mapping[str, Any]],
-) -> list[Answer]:
-    """Answer rows: numbers in `value`, choices in `choice` (one row each), text in `text`."""
-    rows = []
-    for instrument, answers in cleaned.items():
-        items = item_by_id(definitions[instrument])
-        for item_id, value in answers.items():
-            common = {
-                "response": response,
-                "campaign_id": response.campaign_id,
-                "unit_id": response.unit_id,
-                "instrument": instrument,
-                "item_id": item_id,
-            }
-            kind = items[item_id]["type"]
-            if kind == "multiple":
-                rows.extend(Answer(**common, choice=str(v)) for v in value)
-            elif kind == "single":
-                rows.append(Answer(**common, choice=str(value)))
-            elif kind in ("scale", "number"):
-                rows.append(Answer(**common, value=float(value)))
-            else:
-                rows.append(Answer(**common, text=str(value)))
-    return rows
 
 
 def do_submit(
