@@ -707,6 +707,61 @@ def previous_import_grants(organisation: Organisation) -> list[list[str]]:
     return list(job.summary.get("grants", [])) if job else []
 
 
+def _person_details(number: int, cells: list, col: _Columns, errors: list, this_year: int):
+    """The optional columns of a person's row, parsed; problems go to `errors`."""
+    role_text = _text(col.get(cells, "role"))
+    roles = _parse_roles(role_text)
+    if roles is None:
+        errors.append(
+            RowError(
+                number,
+                "role",
+                _("Unknown role %(value)s. Accepted values: %(accepted)s.")
+                % {"value": role_text, "accepted": ", ".join(sorted(ROLES))},
+            )
+        )
+    language_text = _text(col.get(cells, "language"))
+    language = LANGUAGES.get(language_text.lower(), "") if language_text else ""
+    if language_text and not language:
+        errors.append(
+            RowError(
+                number,
+                "language",
+                _("Unknown language %(value)s. Accepted values: %(accepted)s.")
+                % {"value": language_text, "accepted": ", ".join(sorted(LANGUAGES))},
+            )
+        )
+    year_text = _text(col.get(cells, "birth_year"))
+    birth_year = None
+    if year_text:
+        birth_year = int(year_text) if year_text.isdigit() else None
+        if birth_year is None or not 1900 <= birth_year <= this_year:
+            errors.append(
+                RowError(
+                    number,
+                    "birth_year",
+                    _("%(value)s is not a birth year between 1900 and %(year)d.")
+                    % {"value": year_text, "year": this_year},
+                )
+            )
+    raw_date = col.get(cells, "start_date")
+    start_date = None
+    if _text(raw_date):
+        start_date = _parse_date(raw_date)
+        if start_date is None:
+            errors.append(
+                RowError(
+                    number,
+                    "start_date",
+                    _("%(value)s is not a date. Write it as 2024-03-01, 01.03.2024 or 01/03/2024.")
+                    % {"value": _text(raw_date)},
+                )
+            )
+    gender = _text(col.get(cells, "gender"))
+    _too_long(gender, 20, number, "gender", errors)
+    return roles, language, birth_year, start_date, gender
+
+
 def check_people(
     organisation: Organisation, table: Table, progress: Progress | None = None, *, total: int = 0
 ) -> tuple[PeoplePlan, list[RowError]]:
@@ -727,8 +782,6 @@ def check_people(
     plan.unit_ids = {pk: ext for ext, (pk, _closed) in units.items()}
     first_row: dict[str, int] = {}
     this_year = timezone.localdate().year
-    role_list = ", ".join(sorted(ROLES))
-    language_list = ", ".join(sorted(LANGUAGES))
     total = total or len(table.rows)
     for done, (number, cells) in enumerate(table.rows, start=1):
         _tick(progress, done, total)
@@ -785,59 +838,9 @@ def check_people(
                 )
             else:
                 unit_pk = found[0]
-        role_text = _text(col.get(cells, "role"))
-        roles = _parse_roles(role_text)
-        if roles is None:
-            errors.append(
-                RowError(
-                    number,
-                    "role",
-                    _("Unknown role %(value)s. Accepted values: %(accepted)s.")
-                    % {"value": role_text, "accepted": role_list},
-                )
-            )
-        language_text = _text(col.get(cells, "language"))
-        language = LANGUAGES.get(language_text.lower(), "") if language_text else ""
-        if language_text and not language:
-            errors.append(
-                RowError(
-                    number,
-                    "language",
-                    _("Unknown language %(value)s. Accepted values: %(accepted)s.")
-                    % {"value": language_text, "accepted": language_list},
-                )
-            )
-        year_text = _text(col.get(cells, "birth_year"))
-        birth_year = None
-        if year_text:
-            birth_year = int(year_text) if year_text.isdigit() else None
-            if birth_year is None or not 1900 <= birth_year <= this_year:
-                errors.append(
-                    RowError(
-                        number,
-                        "birth_year",
-                        _("%(value)s is not a birth year between 1900 and %(year)d.")
-                        % {"value": year_text, "year": this_year},
-                    )
-                )
-        raw_date = col.get(cells, "start_date")
-        start_date = None
-        if _text(raw_date):
-            start_date = _parse_date(raw_date)
-            if start_date is None:
-                errors.append(
-                    RowError(
-                        number,
-                        "start_date",
-                        _(
-                            "%(value)s is not a date. Write it as 2024-03-01, 01.03.2024 or "
-                            "01/03/2024."
-                        )
-                        % {"value": _text(raw_date)},
-                    )
-                )
-        gender = _text(col.get(cells, "gender"))
-        _too_long(gender, 20, number, "gender", errors)
+        roles, language, birth_year, start_date, gender = _person_details(
+            number, cells, col, errors, this_year
+        )
         if len(errors) == n_errors:
             plan.people.append(
                 PersonRow(
@@ -1033,6 +1036,8 @@ def run_import(
     plan, errors = check(organisation, table, progress, total=total)
     if errors:
         return ImportResult(errors, {}, len(table.rows))
+    if progress is not None:
+        progress(len(table.rows), total)
     apply = apply_units if kind == ImportJob.Kind.UNITS else apply_people
     with transaction.atomic():
         if organisation.pk is None:

@@ -38,17 +38,30 @@ class ImportCommand(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}") from None
         organisation = self.organisation(options)
-        bar = tqdm(total=0, unit="row", file=sys.stderr, disable=options["verbosity"] == 0)
+        bars: dict[str, tqdm] = {}
 
         def progress(done: int, total: int) -> None:
-            bar.total = total // 2
-            bar.update(done // 2 - bar.n)
-            bar.set_description("Importing" if done * 2 > total else "Checking")
+            # Every row is counted twice (checked, then applied): one bar for each step.
+            rows = total // 2
+            checking = done <= rows and "Importing" not in bars
+            step, at = ("Checking", done) if checking else ("Importing", done - rows)
+            if step not in bars:
+                for bar in bars.values():
+                    bar.close()
+                bars[step] = tqdm(
+                    total=rows,
+                    desc=step,
+                    unit="row",
+                    file=sys.stderr,
+                    disable=options["verbosity"] == 0,
+                )
+            bars[step].update(at - bars[step].n)
 
         try:
             result = run_import(organisation, self.kind, content, path.name, progress=progress)
         finally:
-            bar.close()
+            for bar in bars.values():
+                bar.close()
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
