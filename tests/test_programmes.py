@@ -1,0 +1,404 @@
+"""Programmes: start, steps, artefacts and stale edits, follow-up, permissions, reports."""
+
+import datetime
+import io
+import subprocess
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import PASSWORD, make_user
+from tillit.programmes import actions, report
+from tillit.programmes.loading import install_shipped_templates
+from tillit.programmes.models import (
+    Artefact,
+    Participant,
+    Programme,
+    ProgrammeStep,
+    ProgrammeTemplate,
+)
+
+
+@pytest.fixture
+def templates(db):
+    install_shipped_templates()
+    return {t.slug: t for t in ProgrammeTemplate.objects.all()}
+
+
+@pytest.fixture
+def programme(org, units, admin_user, templates):
+    """A samskabt-styring programme in Danish for Hemtjänst Norr."""
+    return actions.do_start_programme(
+        organisation=org,
+        template_version=templates["samskabt-styring"].latest(),
+        title="Mindre bøvl i hjemmeplejen",
+        language="da",
+        units=[units["HEM"]],
+        created_by=admin_user,
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    assert client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+def url(name, *args):
+    return reverse(f"programmes:{name}", args=["testby", *args])
+
+
+def challenge(programme, title="Dobbeltregistrering af fravær", user=None):
+    return actions.do_create_artefact(
+        programme,
+        "challenges",
+        "challenge",
+        {"title": title, "steering": "Fraværsregel", "hindrance": "Tager tid", "priority": "high"},
+        user,
+    )
+
+
+def action(programme, owner, due, status="planned", unit=None, title="Én registrering"):
+    return actions.do_create_artefact(
+        programme,
+        "test",
+        "action",
+        {"title": title, "owner_email": owner, "due_date": due, "status": status},
+        None,
+        unit=unit,
+    )
+
+
+# --- starting and steps -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "samskabt-styring",
+        "ledningsgruppsutveckling",
+        "resultatdialog",
+        "styringsdialog",
+        "goda-exempel",
+    ],
+)
+def test_admin_starts_a_programme_from_each_template(org, units, admin_user, templates, slug):
+    client = client_for(admin_user)
+    response = client.post(
+        url("start"),
+        {"template": slug, "title": f"Forløb {slug}", "language": "da", "units": [units["SOC"].pk]},
+    )
+    programme = Programme.objects.get(title=f"Forløb {slug}")
+    assert response.status_code == 302
+    assert programme.template_version == templates[slug].latest()
+    steps = list(programme.steps.values_list("step_id", flat=True))
+    assert steps == [s["id"] for s in programme.definition["steps"]]
+    assert programme.participants.get().role == Participant.Role.FACILITATOR
+    page = client.get(url("detail", programme.pk))
+    assert page.status_code == 200
+    assert b"<svg" in page.content
+    first = programme.definition["steps"][0]
+    step_page = client.get(url("step", programme.pk, first["id"]))
+    assert first["title"]["da"] in step_page.content.decode()
+
+
+def test_manager_starts_only_for_own_units(units, manager_user, templates):
+    client = client_for(manager_user)
+    form = client.get(url("start"))
+    assert "Hemtjänst Norr" in form.content.decode()
+    assert "Barn- och utbildning" not in form.content.decode()
+    refused = client.post(
+        url("start"),
+        {"template": "resultatdialog", "title": "X", "language": "sv", "units": [units["BUF"].pk]},
+    )
+    assert refused.status_code == 200  # BUF is not a choice: the form says so, nothing started
+    assert not Programme.objects.exists()
+
+
+def test_employee_and_med_cannot_start(med_user, employee_user, templates):
+    assert client_for(employee_user).get(url("start")).status_code == 403
+    assert client_for(med_user).get(url("start")).status_code == 403
+
+
+def test_steps_in_any_order_and_done_recorded(programme, admin_user):
+    client = client_for(admin_user)
+    client.post(url("step_status", programme.pk, "test"), {"status": "in_progress"})
+    client.post(url("step_status", programme.pk, "intro"), {"status": "done"})
+    steps = {s.step_id: s for s in programme.steps.all()}
+    assert steps["test"].status == ProgrammeStep.Status.IN_PROGRESS
+    assert steps["intro"].status == ProgrammeStep.Status.DONE and steps["intro"].done_at
+    assert steps["challenges"].status == ProgrammeStep.Status.NOT_STARTED
+    client.post(url("step_status", programme.pk, "intro"), {"status": "in_progress"})
+    assert programme.steps.get(step_id="intro").done_at is None
+
+
+def test_checklist_is_stored(programme, admin_user):
+    client = client_for(admin_user)
+    client.post(url("step_checklist", programme.pk, "intro"), {"ticked": ["0", "2"]})
+    step = programme.steps.get(step_id="intro")
+    assert step.checked == [0, 2]
+    assert step.status == ProgrammeStep.Status.IN_PROGRESS
+    page = client.get(url("step", programme.pk, "intro")).content.decode()
+    assert 'value="2" id="id_ticked_2" checked' in page
+
+
+def test_session_agenda_is_prefilled(programme, admin_user):
+    client = client_for(admin_user)
+    client.post(
+        url("step_session", programme.pk, "challenges"),
+        {"date": "2030-03-01T09:00", "place": "Rådhuset", "agenda": ""},
+    )
+    session = programme.steps.get(step_id="challenges").sessions.get()
+    assert session.place == "Rådhuset"
+    assert "2. Udpege, undersøge og prioritere udfordringerne" in session.agenda
+    assert "- Prikafstemning (15 min)" in session.agenda  # the tool, in the programme's language
+
+
+def test_participants_are_managed_and_linked(programme, admin_user, employee_user):
+    client = client_for(admin_user)
+    client.post(
+        url("participants", programme.pk),
+        {"email": "Anna@Testby.se", "name": "", "role": "participant"},
+    )
+    participant = programme.participants.get(email="anna@testby.se")
+    assert participant.person.name == "Anna Andersson"
+    client.post(url("participant_remove", programme.pk, participant.pk))
+    assert not programme.participants.filter(email="anna@testby.se").exists()
+
+
+# --- artefacts ---------------------------------------------------------------------------
+
+
+def test_artefact_create_and_edit_through_forms(programme, admin_user):
+    client = client_for(admin_user)
+    client.post(
+        url("artefact_add", programme.pk, "challenges", "challenge"),
+        {
+            "title": "Dobbeltregistrering",
+            "steering": "Regel",
+            "hindrance": "Tid",
+            "priority": "high",
+        },
+    )
+    item = Artefact.objects.get(kind="challenge")
+    assert item.unit.external_id == "HEM" and item.version == 1
+    client.post(
+        url("artefact_add", programme.pk, "solutions", "solution"),
+        {"title": "Én registrering", "challenge": item.pk, "wanted_effect": "Mindre tid"},
+    )
+    solution = Artefact.objects.get(kind="solution")
+    assert solution.data["challenge"] == item.pk
+    response = client.post(
+        reverse("programmes:artefact_edit", args=["testby", item.pk]),
+        {
+            "title": "Dobbeltregistrering af fravær",
+            "steering": "Regel",
+            "hindrance": "Tid",
+            "priority": "medium",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.data["priority"], item.version) == (
+        "Dobbeltregistrering af fravær",
+        "medium",
+        2,
+    )
+
+
+def test_bad_artefact_is_refused_with_field_error(programme, admin_user):
+    response = client_for(admin_user).post(
+        url("artefact_add", programme.pk, "test", "action"),
+        {"title": "X", "owner_email": "not-an-email", "status": "planned"},
+    )
+    assert response.status_code == 200
+    assert "field__error" in response.content.decode()
+    assert not Artefact.objects.exists()
+
+
+def test_stale_edit_gets_409_with_both_versions_and_keeps_the_first(
+    programme, admin_user, manager_user
+):
+    item = challenge(programme)
+    first, second = client_for(admin_user), client_for(manager_user)
+    base = {"steering": "Regel", "hindrance": "Tid", "priority": "high", "version": 1}
+    ok = first.post(
+        reverse("programmes:artefact_edit", args=["testby", item.pk]),
+        {**base, "title": "Første skrivers titel"},
+    )
+    assert ok.status_code == 302
+    stale = second.post(
+        reverse("programmes:artefact_edit", args=["testby", item.pk]),
+        {**base, "title": "Anden skrivers titel"},
+    )
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "Første skrivers titel" in page and "Anden skrivers titel" in page
+    item.refresh_from_db()
+    assert item.title == "Første skrivers titel" and item.version == 2
+
+
+def test_update_function_refuses_stale_version(programme):
+    item = challenge(programme)
+    actions.do_update_artefact(item, {**item.values(), "title": "A"}, 1, None)
+    with pytest.raises(actions.StaleEdit) as caught:
+        actions.do_update_artefact(item, {**item.values(), "title": "B"}, 1, None)
+    assert caught.value.current.title == "A"
+
+
+# --- follow-up ---------------------------------------------------------------------------
+
+
+def test_overdue_and_my_actions(programme, units, team_manager_user, employee_user):
+    today = timezone.localdate()
+    late = action(programme, "anna@testby.se", today - datetime.timedelta(days=3))
+    soon = action(programme, "anna@testby.se", today + datetime.timedelta(days=3))
+    done = action(programme, "anna@testby.se", today - datetime.timedelta(days=9), status="done")
+    other = action(programme, "x@testby.se", today, unit=units["BUF"], title="Barnens aktion")
+    assert late.is_overdue and not soon.is_overdue and not done.is_overdue
+    assert list(Artefact.objects.overdue()) == [late]
+    assert list(actions.unit_actions(units["HEM"])) == [done, late, soon]
+    # The owner sees her actions; the manager of HEM sees them too, but not BUF's.
+    for user in (employee_user, team_manager_user):
+        response = client_for(user).get(url("my_actions"))
+        page = response.content.decode()
+        assert page.count("Én registrering") == 3
+        assert response.context["overdue"] == 1
+        assert page.count('class="overdue"') == 2  # the summary and the one late row
+        assert other.title not in page
+
+
+def test_owner_updates_status_and_measurements(programme, employee_user):
+    item = action(programme, "anna@testby.se", timezone.localdate())
+    client = client_for(employee_user)
+    follow = reverse("programmes:action", args=["testby", item.pk])
+    assert client.get(follow).status_code == 200
+    client.post(
+        follow,
+        {
+            "form": "measurement",
+            "m-label": "Dokumentationstid",
+            "m-before": "42",
+            "m-after": "28",
+            "m-unit": "min/dag",
+        },
+    )
+    client.post(follow, {"form": "log", "l-text": "Første uge uden dobbeltregistrering"})
+    client.post(follow, {"form": "status", "s-status": "done", "s-version": 3})
+    item.refresh_from_db()
+    assert item.measurements == [
+        {"label": "Dokumentationstid", "before": "42", "after": "28", "unit": "min/dag"}
+    ]
+    assert item.logbook[0]["text"] == "Første uge uden dobbeltregistrering"
+    assert item.status == "done"
+    # Someone else's action in a programme she does not take part in: 404.
+    other = action(programme, "x@testby.se", timezone.localdate())
+    assert client.get(reverse("programmes:action", args=["testby", other.pk])).status_code == 404
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def test_permissions_by_role(
+    programme,
+    units,
+    admin_user,
+    manager_user,
+    team_manager_user,
+    med_user,
+    employee_user,
+    outsider_user,
+):
+    detail = url("detail", programme.pk)
+    status = url("step_status", programme.pk, "intro")
+    # Admin, manager of HEM and of SOC above it: see and steer.
+    for user in (admin_user, manager_user, team_manager_user):
+        client = client_for(user)
+        assert client.get(detail).status_code == 200
+        assert client.post(status, {"status": "in_progress"}).status_code == 302
+    # MED rep of BUF: not their unit → 404; once the programme includes BUF, they co-own it.
+    med = client_for(med_user)
+    assert med.get(detail).status_code == 404
+    assert programme.title not in med.get(url("list")).content.decode()
+    programme.units.add(units["BUF"])
+    assert med.get(detail).status_code == 200
+    assert med.post(status, {"status": "done"}).status_code == 302
+    # Employee not taking part: 404 and not listed; as a participant: sees, may record, not steer.
+    employee = client_for(employee_user)
+    assert employee.get(detail).status_code == 404
+    assert employee.get(url("report_pdf", programme.pk)).status_code == 404
+    actions.do_add_participant(programme, "anna@testby.se", "", Participant.Role.PARTICIPANT)
+    assert employee.get(detail).status_code == 200
+    assert programme.title in employee.get(url("list")).content.decode()
+    assert employee.post(status, {"status": "not_started"}).status_code == 403
+    assert (
+        employee.post(
+            url("participants", programme.pk), {"email": "x@y.se", "role": "participant"}
+        ).status_code
+        == 403
+    )
+    added = employee.post(
+        url("artefact_add", programme.pk, "intro", "glossary_term"),
+        {"title": "Styring", "definition": "Mål, regler og krav"},
+    )
+    assert added.status_code == 302
+    # Outsider (other organisation): 404 on everything.
+    outsider = client_for(outsider_user)
+    for path in (detail, url("list"), url("step", programme.pk, "intro"), url("my_actions")):
+        assert outsider.get(path).status_code == 404
+    # An artefact of this organisation cannot be reached through another organisation's URL.
+    item = challenge(programme)
+    assert (
+        outsider.get(reverse("programmes:artefact_edit", args=["annanstad", item.pk])).status_code
+        == 404
+    )
+
+
+def test_other_employee_sees_no_programme(programme, org, units):
+    from tillit.org.models import Person
+
+    Person.objects.create(organisation=org, email="bo@testby.se", name="Bo", unit=units["BUF"])
+    client = client_for(make_user("bo@testby.se"))
+    assert client.get(url("detail", programme.pk)).status_code == 404
+    assert "Mindre bøvl" not in client.get(url("list")).content.decode()
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def test_report_pdf_and_docx_in_the_programme_language(programme, admin_user, tmp_path):
+    challenge(programme)
+    item = action(programme, "anna@testby.se", timezone.localdate() - datetime.timedelta(days=1))
+    actions.do_add_measurement(item, "Dokumentationstid", "42", "28", "min/dag", None)
+    actions.do_create_artefact(
+        programme, "learn", "lesson", {"title": "Start småt", "area": "method"}, None
+    )
+    client = client_for(admin_user)
+    pdf = client.get(url("report_pdf", programme.pk))
+    assert pdf["Content-Type"] == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
+    output = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    text = " ".join(output.split())  # lines wrap where the page is full
+    assert "Mindre bøvl i hjemmeplejen" in text
+    assert "Dobbeltregistrering af fravær" in text
+    assert "1. Intro og fælles sprog" in text
+    assert "Udfordringer" in text  # the kind's label, in Danish
+    assert "Start småt" in text
+    response = client.get(url("report_docx", programme.pk))
+    from docx import Document
+
+    paragraphs = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    assert any("Dobbeltregistrering af fravær" in p for p in paragraphs)
+    assert any(p.startswith("Målinger") and "42 → 28 min/dag" in p for p in paragraphs)
+    assert "4. Afprøve og implementere" in paragraphs
+    assert any("Forsinket" in p for p in paragraphs)
+
+
+def test_report_html_names_every_step(programme):
+    html = report.html(programme)
+    for step in programme.definition["steps"]:
+        assert step["title"]["da"] in html
