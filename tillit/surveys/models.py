@@ -84,7 +84,7 @@ class Campaign(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     target_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("target unit")
+        Unit, on_delete=models.RESTRICT, related_name="+", verbose_name=_("target unit")
     )
     opens_on = models.DateField(_("opens"))
     closes_on = models.DateField(_("closes"))
@@ -169,7 +169,7 @@ class CampaignInstrument(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="campaign_instruments"
     )
-    version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.RESTRICT, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -213,7 +213,7 @@ class UnitCode(models.Model):
     """A short code (and QR poster) with which staff without e-mail answer for a unit."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="unit_codes")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.RESTRICT, related_name="+")
     code = models.CharField(max_length=16, unique=True)
 
     class Meta:
@@ -233,7 +233,10 @@ class Invitation(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # DO_NOTHING here and on Response/Answer: the database's foreign key still refuses to drop a
+    # unit that has invitations or answers, but Django need not load every row to check it when
+    # a whole organisation is deleted (which took minutes with RESTRICT).
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
     # A reminder carries a fresh link (the first one was never stored); both stay valid.
     reminder_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -272,7 +275,7 @@ class Response(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+")
     background = models.JSONField(default=dict, blank=True)
     submitted_on = models.DateField(default=timezone.localdate)
     idempotency_key = models.UUIDField(unique=True)
@@ -294,7 +297,7 @@ class Answer(models.Model):
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+")
     instrument = models.CharField(max_length=60)
     item_id = models.CharField(max_length=100)
     value = models.FloatField(null=True, blank=True)
