@@ -84,7 +84,8 @@ missing_migrations() {
 
 # --- pytest --------------------------------------------------------------------------------
 
-PYTEST_OPTS=()
+# The slowest tests are listed after each run, to keep an eye on the suite's time.
+PYTEST_OPTS=(--durations=8)
 if [[ ${TILLIT_SKIP_BROWSER:-} == 1 ]]; then
     if [[ $CI == true ]]; then
         echo "TILLIT_SKIP_BROWSER is ignored when CI=true: the browser tests run."
