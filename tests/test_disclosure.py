@@ -195,7 +195,10 @@ def test_sensitive_items_and_distributions_in_a_publication():
     assert top["items"]["q1"]["dist"] == [1, 2, 4, 7, 7]
     # T1: (2 + 6 + 12 + 15) / 9 = 3.89 -> (3.89 - 1) * 25 = 72.2 (HME scale)
     assert team["indices"] == {"motivation": 72.2, "total": 72.2}
-    assert result.unit_result(2)["items"]["q1"]["dist"] == [1, 1, 2, 4, 4]
+    # T2 has 12 ≥ k_dist answers, but K's distribution minus T2's would be T1's (9 < 10):
+    # K keeps its distribution and T2's is hidden.
+    other = result.unit_result(2)["items"]["q1"]
+    assert other["dist"] is None and other["dist_reason"] == "dist_residual_protection"
 
 
 def test_every_reason_has_a_message():
