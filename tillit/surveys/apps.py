@@ -4,7 +4,8 @@ import re
 from django.apps import AppConfig
 
 # Answering links carry the token in the path (/s/<token>/...). Django logs the path of
-# 4xx/5xx requests and gunicorn of every request: the token must never reach a log.
+# 4xx/5xx requests (django.request, django.security.csrf, …) and gunicorn of every request:
+# the token must never reach a log.
 TOKEN_IN_PATH = re.compile(r"/s/(?!c/)[A-Za-z0-9_-]{8,}")
 
 
@@ -13,21 +14,31 @@ def redact(text: str) -> str:
     return TOKEN_IN_PATH.sub("/s/…", text)
 
 
-class RedactTokens(logging.Filter):
-    """Rewrites log records so no answering token is written anywhere."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
+def _redacting(factory):
+    def make_record(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
         try:
             message = record.getMessage()
         except Exception:  # a malformed record is not ours to fix
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+            return record
+        if "/s/" in message:
+            cleaned = redact(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
         request = getattr(record, "request", None)
-        if request is not None and hasattr(request, "path"):
-            record.request = None  # the request object repeats the path in some formatters
-        return True
+        if request is not None and "/s/" in getattr(request, "path", ""):
+            record.request = None  # some handlers print the request's path again
+        return record
+
+    make_record.tillit_redacting = True
+    return make_record
+
+
+def install_log_redaction() -> None:
+    """Redact tokens from every log record of every logger (idempotent)."""
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "tillit_redacting", False):
+        logging.setLogRecordFactory(_redacting(factory))
 
 
 class SurveysConfig(AppConfig):
@@ -35,12 +46,4 @@ class SurveysConfig(AppConfig):
     label = "surveys"
 
     def ready(self) -> None:
-        token_filter = RedactTokens()
-        for name in (
-            "django.request",
-            "django.server",
-            "django.security",
-            "gunicorn.access",
-            "gunicorn.error",
-        ):
-            logging.getLogger(name).addFilter(token_filter)
+        install_log_redaction()

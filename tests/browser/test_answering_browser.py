@@ -1,0 +1,136 @@
+"""Answering on a phone: Swedish and Danish, close midway and resume, double submit, keyboard."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import assert_accessible
+from tests.test_surveys_support import make_campaign, tokens_in
+from tillit.surveys import actions
+from tillit.surveys.models import Answer, Draft, Response
+
+pytest_plugins = ["tests.test_surveys_support"]
+
+
+@pytest.fixture
+def tokens(org, units, staff, test_version, mailoutbox):
+    campaign = make_campaign(
+        org, units["SOC"], [test_version], ask_age=True, background_source="ask"
+    )
+    actions.do_launch_campaign(campaign)
+    return tokens_in(mailoutbox)
+
+
+def choose(page, item: str, value: str) -> None:
+    page.check(f"input[name='a:{item}'][value='{value}']")
+
+
+@pytest.mark.parametrize(
+    ("email", "language", "texts"),
+    [
+        (
+            "s@testby.se",
+            "sv",
+            ("Sida 1 av 4", "Sida 2 av 4", "Sida 3 av 4", "Tack för dina svar", "redan svarat"),
+        ),
+        (
+            "h2@testby.se",
+            "da",
+            ("Side 1 af 4", "Side 2 af 4", "Side 3 af 4", "Tak for dine svar", "allerede svaret"),
+        ),
+    ],
+)
+def test_answer_close_resume_and_submit_twice(new_page, tokens, email, language, texts):
+    first, second, third, thanks, used = texts
+    link = f"/s/{tokens[email]}/"
+    page = new_page(phone=True, language=language)
+    page.goto(link)
+    assert first in page.content()
+    assert_accessible(page)
+    choose(page, "q1", "4")
+    page.click("button[value=next]")
+    page.wait_for_url(re.compile(r"\?p=1$"))
+    assert second in page.content()
+    choose(page, "q3", "ja")
+    page.click("button[value=next]")  # q4 appears on the same page (skip logic)
+    page.wait_for_selector("input[name='a:q4']")
+    page.fill("input[name='a:q4']", "2")
+    page.fill("textarea[name='a:q6']", "x" * 60)  # over the limit of 50
+    page.click("button[value=next]")
+    assert page.locator(".error-summary").is_visible()
+    assert_accessible(page)
+    page.fill("textarea[name='a:q6']", "Bra")
+    page.click("button[value=next]")
+    page.wait_for_url(re.compile(r"\?p=2$"))
+    assert_accessible(page)  # background page
+    page.context.close()  # closed midway: the pages sent so far are kept
+
+    page = new_page(phone=True, language=language)
+    page.goto(link)
+    assert third in page.content()  # resumes on the page where it was closed
+    page.select_option("select[name='b:age']", "40-49")
+    page.click("button[value=next]")
+    page.wait_for_url(re.compile(r"\?p=3$"))
+    assert_accessible(page)  # review page
+    page.goto(link + "?p=0")
+    assert page.locator("input[name='a:q1'][value='4']").is_checked()  # resumed with answers
+    page.goto(link + "?p=3")
+    key = page.locator("input[name=idempotency_key]").input_value()
+    csrf = page.locator("#submit-form input[name=csrfmiddlewaretoken]").input_value()
+    page.locator("#submit-form button").dblclick()  # a double click
+    page.wait_for_load_state("networkidle")
+    assert thanks in page.content()
+    assert_accessible(page)
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    assert used in page.content()
+    assert_accessible(page)
+    # The same submission again, as a retried request would send it.
+    replay = page.request.post(
+        link + "submit/",
+        form={"idempotency_key": key, "csrfmiddlewaretoken": csrf},
+        headers={"Referer": page.url},
+    )
+    assert replay.ok and thanks in replay.text()
+    assert Response.objects.count() == 1
+    assert Answer.objects.filter(item_id="q6", text="Bra").count() == 1
+    assert Response.objects.get().background == {"age": "40-49"}
+    assert not Draft.objects.exists()
+
+
+def test_keyboard_only_answering_of_a_page(new_page, tokens):
+    link = f"/s/{tokens['s@testby.se']}/"
+    page = new_page(phone=True)
+    page.goto(link)
+    for _ in range(20):  # Tab to the first scale
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "a:q1":
+            break
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.locator("input[name='a:q1'][value='4']").is_checked()
+    page.keyboard.press("Tab")  # on to the next question's group
+    assert page.evaluate("document.activeElement.name") == "a:q2"
+    page.keyboard.press("Space")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.value") == "next":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?p=1$"))
+    assert Draft.objects.get().answers == {"testenkat": {"q1": "4", "q2": "1"}}
+
+
+def test_language_switch_on_the_page(new_page, tokens):
+    page = new_page(phone=True)
+    page.goto(f"/s/{tokens['s@testby.se']}/")
+    page.select_option("#answer-language", "da")
+    page.click("button[value=language]")
+    page.wait_for_load_state("networkidle")
+    assert "Jeg trives på arbejdet." in page.content()
+    assert page.locator("html").get_attribute("lang") == "da"
+    assert list(page.locator("#answer-language option").all_inner_texts()) == [
+        "Svenska",
+        "Dansk",
+    ]
