@@ -255,7 +255,7 @@ def _move_up(
     return absorbs
 
 
-def _frontier(children: list[list[int]], absorbs: np.ndarray, unit: int) -> list[int]:
+def _frontier(children: list[list[int]], absorbs: list[bool], unit: int) -> list[int]:
     """The maximal absorbing strict descendants of ``unit`` (one column)."""
     found, stack = [], list(children[unit])
     while stack:
@@ -270,22 +270,27 @@ def _frontier(children: list[list[int]], absorbs: np.ndarray, unit: int) -> list
 def _repair(
     tree: Tree,
     children: list[list[int]],
-    absorbs: np.ndarray,
-    residual: np.ndarray,
-    n_total: np.ndarray,
-    forced: np.ndarray,
+    absorbs_column: np.ndarray,
+    residual_column: np.ndarray,
+    n_total_column: np.ndarray,
+    forced_column: np.ndarray,
     k: int,
 ) -> list[int]:
-    """Complementary repair of one column in place; returns the units unpublished.
+    """Complementary repair of one column; updates ``absorbs_column`` in place and returns
+    the units unpublished.
 
     Deepest first, a published v with 0 < residual < k unpublishes the frontier unit with the
     smallest positive residual (≥ k once repaired, so one step suffices), else itself (unless
     forced), else a frontier unit with an empty residual to reach further down.
     """
-    depth = tree.depth
-    heap = [
-        (-int(depth[v]), int(v)) for v in np.flatnonzero(absorbs & (residual > 0) & (residual < k))
-    ]
+    # Plain lists: this loop touches single elements, where numpy scalars are slow.
+    absorbs = absorbs_column.tolist()
+    residual = residual_column.tolist()
+    n_total = n_total_column.tolist()
+    forced = forced_column.tolist()
+    parent = tree.parent.tolist()
+    depth = tree.depth.tolist()
+    heap = [(-depth[v], v) for v, r in enumerate(residual) if absorbs[v] and 0 < r < k]
     heapq.heapify(heap)
     removed: list[int] = []
     while heap:
@@ -297,21 +302,24 @@ def _repair(
                 c = min(positive, key=lambda c: (residual[c], c))
                 residual[v] += residual[c]
             elif not forced[v]:
-                c = v
-                above = next((a for a in tree.ancestors(v) if absorbs[a]), -1)
+                c = above = v
+                while above >= 0 and (above == v or not absorbs[above]):
+                    above = parent[above]
                 if above >= 0:
                     residual[above] += residual[v]
-                    heapq.heappush(heap, (-int(depth[above]), above))
+                    heapq.heappush(heap, (-depth[above], above))
             elif frontier:
                 c = min(frontier, key=lambda c: (n_total[c], c))
             else:
                 raise DisclosureError(
-                    f"unit {tree.ids[v]!r} is published elsewhere, and its {residual[v]} "
-                    f"answers outside its shown sub-units (fewer than {k}) cannot be protected"
+                    f"unit {tree.ids[v]!r} must be published (a root, or published "
+                    f"elsewhere), and its {residual[v]} answers outside its shown sub-units "
+                    f"(fewer than {k}) cannot be protected: its sub-units are published too"
                 )
             absorbs[c] = False
             residual[c] = 0
             removed.append(c)
+    absorbs_column[:] = absorbs
     return removed
 
 
