@@ -5,12 +5,22 @@ import io
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from tillit.org.importing import read_table, run_import
 from tillit.org.models import Organisation, Person, RoleGrant, Unit, UnitChange
 
 DATA = Path(__file__).parent / "data" / "import"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the Swedish test below switches back.
+    with translation.override("en"):
+        yield
+
+
 UNITS = "unit_id,parent_id,name\nK,,Testby kommun\nSOC,K,Socialförvaltningen\n"
 
 
@@ -450,3 +460,33 @@ def test_progress_is_reported(org, units):
     assert len(calls) >= 4
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert Person.objects.filter(organisation=org).count() == 1200
+
+
+@pytest.mark.django_db
+def test_one_person_can_hold_several_roles(org, units):
+    result = people_import(org, 'email,unit_id,name,role\nh@x.se,HEM,H,"Admin, MED"\n')
+    assert result.ok, result.errors
+    assert set(RoleGrant.objects.filter(email="h@x.se").values_list("role", "unit")) == {
+        ("admin", None),
+        ("med", units["HEM"].pk),
+    }
+
+
+@pytest.mark.django_db
+def test_units_of_another_organisation_are_unknown(org, units, other_org):
+    Unit.objects.create(organisation=other_org, external_id="ZZ", name="Annan enhet")
+    error = only_error(people_import(org, "email,unit_id,name\neva@testby.se,ZZ,Eva\n"))
+    assert (error.row, error.column) == (2, "unit_id")
+    assert not Person.objects.exists()
+    # And a units file for one organisation never touches the other's tree.
+    before = snapshot(other_org)
+    assert units_import(org, UNITS).ok
+    assert snapshot(other_org) == before
+
+
+@pytest.mark.django_db
+def test_errors_are_written_in_the_active_language(org):
+    with translation.override("sv"):
+        error = only_error(units_import(org, "unit_id,name\nK,Kommun\n"))
+    assert (error.row, error.column) == (1, "parent_id")
+    assert "parent_id" in error.message and "missing" not in error.message
