@@ -255,9 +255,20 @@ class Invitation(models.Model):
 
 
 class Draft(models.Model):
-    """Answers saved page by page before submitting, keyed by the link's hash."""
+    """Answers saved page by page before submitting, keyed by the link's hash.
 
-    token_hash = models.CharField(max_length=64, primary_key=True)
+    Keyed by the invitation's token hash (a one-to-one link, so the submit reads invitation and
+    draft in one query); deleted in the transaction that stores the response.
+    """
+
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.CASCADE,
+        to_field="token_hash",
+        db_column="token_hash",
+        primary_key=True,
+        related_name="draft",
+    )
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     answers = models.JSONField(default=dict)
     background = models.JSONField(default=dict)

@@ -103,9 +103,26 @@ class Questionnaire:
         return [(p, p) for p in self.professions]
 
 
+# A launched campaign's instrument versions never change and versions are immutable, so each
+# process keeps them once read (the submit path then needs no query for them).
+# Keyed with the creation time too, because SQLite may give a deleted campaign's id again.
+_LAUNCHED_VERSIONS: dict[tuple, list[InstrumentVersion]] = {}
+
+
+def campaign_versions(campaign: Campaign) -> list[InstrumentVersion]:
+    """The campaign's instrument versions, cached per process once it is launched."""
+    if campaign.status == Campaign.Status.DRAFT:
+        return campaign.versions()
+    key = (campaign.pk, campaign.created_at)
+    versions = _LAUNCHED_VERSIONS.get(key)
+    if versions is None:
+        versions = _LAUNCHED_VERSIONS[key] = campaign.versions()
+    return versions
+
+
 def build_questionnaire(campaign: Campaign, invitation: Invitation | None) -> Questionnaire:
     """Pages: one per section of each instrument, background questions if any, then review."""
-    versions = campaign.versions()
+    versions = campaign_versions(campaign)
     known = invitation.background if invitation else {}
     asked = []
     if campaign.ask_age and not known.get("age"):

@@ -273,8 +273,8 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     state = actions.load_draft(invitation)
     try:
-        outcome = actions.do_submit(
-            token, request.POST.get("idempotency_key", ""), state.answers, state.background
+        outcome = actions.submit_for(
+            invitation, request.POST.get("idempotency_key", ""), state.answers, state.background
         )
     except NotAnswerable as refusal:
         return _status(request, invitation, refusal.reason)
