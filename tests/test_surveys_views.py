@@ -16,6 +16,12 @@ pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client, settings):
+    # The process owner's pages follow the browser's language; these tests read English.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def url(name, org, *args):
     return reverse(f"surveys:{name}", args=[org.slug, *args])
 
@@ -47,7 +53,7 @@ def test_admin_creates_edits_and_launches_a_campaign(
     assert campaign.professions == ["Undersköterska", "Sjuksköterska"]
     assert campaign.languages == ["sv", "nb"] and campaign.versions() == [test_version]
     confirm = client.get(url("launch", org, campaign.pk)).content.decode()
-    assert "3 personer" in confirm
+    assert "3 people" in confirm
     client.post(url("launch", org, campaign.pk))
     campaign.refresh_from_db()
     assert campaign.status == "open" and len(mailoutbox) == 3
@@ -122,7 +128,7 @@ def test_admin_sees_rates_and_actions(client, org, admin_user, launched):
     campaign, _tokens = launched
     client.force_login(admin_user)
     html = client.get(url("detail", org, campaign.pk)).content.decode()
-    assert "Hemtjänst Norr" in html and "Stäng kampanjen" in html
+    assert "Hemtjänst Norr" in html and "Close the campaign" in html
 
 
 def test_manager_sees_only_their_subtree_and_no_actions(client, org, team_manager_user, launched):
@@ -132,7 +138,7 @@ def test_manager_sees_only_their_subtree_and_no_actions(client, org, team_manage
     html = response.content.decode()
     assert response.status_code == 200
     assert "Hemtjänst Norr" in html and "Socialförvaltningen</td>" not in html
-    assert "Stäng kampanjen" not in html
+    assert "Close the campaign" not in html
     assert client.post(url("close", org, campaign.pk)).status_code == 403
     assert client.get(url("create", org)).status_code == 403
     assert campaign.name in client.get(url("campaigns", org)).content.decode()

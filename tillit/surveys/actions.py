@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from tillit.instruments.definition import AnswerError
 from tillit.instruments.models import InstrumentVersion
 from tillit.org.models import Person, Unit
-from tillit.surveys.importing import insert_answers
+from tillit.surveys import storing
 from tillit.surveys.models import (
     Campaign,
     CampaignEvent,
@@ -354,25 +354,23 @@ def _store(
         # (on SQLite the IMMEDIATE transaction already queues writers), so a second submit for
         # this link waits, then matches nothing; should anything below fail, the rollback
         # gives the link back.
-        claimed = Invitation.objects.filter(pk=invitation.pk, responded=False).update(
-            responded=True
-        )
-        if not claimed:
+        if not storing.claim_invitation(invitation.pk):
             if Response.objects.filter(idempotency_key=key).exists():
                 return Submitted.REPLAY
             raise NotAnswerable("answered")
         if errors:
             raise InvalidAnswers(errors)
         # A key already used elsewhere fails here on the unique constraint (see submit_for).
-        response = Response.objects.create(
+        storing.insert_response(
             campaign_id=invitation.campaign_id,
             unit_id=invitation.unit_id,
             background=bands,
             submitted_on=timezone.localdate(),
-            idempotency_key=key,
+            key=key,
+            cleaned=cleaned,
+            definitions=questionnaire.definitions,
         )
-        insert_answers(response, cleaned, questionnaire.definitions)
-        Draft.objects.filter(invitation_id=invitation.token_hash).delete()
+        storing.delete_draft(invitation.token_hash)
     invitation.responded = True
     return Submitted.STORED
 

@@ -19,7 +19,6 @@ from tillit.instruments.definition import iter_items
 from tillit.instruments.models import InstrumentVersion
 from tillit.instruments.shipped import install_shipped
 from tillit.org.models import Organisation, Person, Unit
-from tillit.surveys.importing import ResponseRow, bulk_store_responses
 from tillit.surveys.models import (
     Campaign,
     CampaignEvent,
@@ -30,6 +29,7 @@ from tillit.surveys.models import (
     new_token,
     tenure_band,
 )
+from tillit.surveys.storing import bulk_store_responses
 
 COMMENTS = {
     "sv": {
@@ -162,7 +162,7 @@ def _survey(
             }
             level = effect + rng.gauss(0, 0.55)
             rows.append(
-                ResponseRow(
+                (
                     unit_id,
                     {k: v for k, v in bands.items() if v},
                     _answers(rng, versions, level, item_means, language),
@@ -172,7 +172,9 @@ def _survey(
     rng.shuffle(rows)
     Invitation.objects.bulk_create(invitations, batch_size=2000)
     for n, chunk in enumerate(_chunks(rows, max(1, len(rows) // max(1, days)) + 1)):
-        bulk_store_responses(campaign, chunk, definitions, opens + dt.timedelta(days=min(n, days)))
+        bulk_store_responses(
+            campaign.pk, chunk, definitions, opens + dt.timedelta(days=min(n, days))
+        )
     CampaignEvent.objects.create(campaign=campaign, kind=CampaignEvent.Kind.CLOSED, detail="demo")
     return campaign
 

@@ -10,12 +10,11 @@ unless the whole file is right.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tillit.instruments.definition import clean_answers, item_by_id, validate_answers
@@ -25,12 +24,11 @@ from tillit.org.models import Organisation, Unit
 from tillit.surveys.models import (
     AGE_BANDS,
     TENURE_BANDS,
-    Answer,
     Campaign,
     CampaignEvent,
     CampaignInstrument,
-    Response,
 )
+from tillit.surveys.storing import bulk_store_responses
 
 BAND_COLUMNS = {"age": AGE_BANDS, "tenure": TENURE_BANDS, "profession": None}
 BATCH = 2000
@@ -53,117 +51,6 @@ class ResponseRow:
     unit_id: int
     background: dict[str, str]
     answers: dict[str, dict[str, Any]]
-
-
-def answer_tuples(
-    response_id: Any,
-    campaign_id: int,
-    unit_id: int,
-    cleaned: Mapping[str, Mapping[str, Any]],
-    kinds: Mapping[str, Mapping[str, str]],
-) -> list[tuple]:
-    """Rows for the answer table (ANSWER_COLUMNS): numbers in `value`, choices in `choice`
-    (one row per chosen value), free text in `text`."""
-    head = (response_id, campaign_id, unit_id)
-    rows: list[tuple] = []
-    for instrument, given in cleaned.items():
-        types = kinds[instrument]
-        for item_id, value in given.items():
-            kind = types[item_id]
-            if kind == "multiple":
-                rows.extend((*head, instrument, item_id, None, str(v), "") for v in value)
-            elif kind == "single":
-                rows.append((*head, instrument, item_id, None, str(value), ""))
-            elif kind in ("scale", "number"):
-                rows.append((*head, instrument, item_id, float(value), "", ""))
-            else:
-                rows.append((*head, instrument, item_id, None, "", str(value)))
-    return rows
-
-
-def item_kinds(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
-    """{instrument: {item id: type}}."""
-    return {
-        instrument: {item_id: item["type"] for item_id, item in item_by_id(d).items()}
-        for instrument, d in definitions.items()
-    }
-
-
-def _insert_sql(rows: int) -> str:
-    fields = [Answer._meta.get_field(name) for name in ANSWER_COLUMNS]
-    one = "({})".format(", ".join(["%s"] * len(fields)))
-    # Table and column names come from the model, values go in as parameters.
-    return "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
-        connection.ops.quote_name(Answer._meta.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
-        ", ".join([one] * rows),
-    )
-
-
-def insert_answers(
-    response: Response,
-    cleaned: Mapping[str, Mapping[str, Any]],
-    definitions: Mapping[str, Mapping[str, Any]],
-) -> int:
-    """Insert one response's answers with a single statement; returns the number of rows.
-
-    Plain tuples rather than model instances: this runs on every submit."""
-    rows = answer_tuples(
-        Response._meta.pk.get_db_prep_value(response.id, connection),
-        response.campaign_id,
-        response.unit_id,
-        cleaned,
-        item_kinds(definitions),
-    )
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(len(rows)), [value for row in rows for value in row])
-    return len(rows)
-
-
-def bulk_store_responses(
-    campaign: Campaign,
-    rows: Iterable[ResponseRow],
-    definitions: Mapping[str, Mapping[str, Any]],
-    submitted_on: dt.date,
-) -> int:
-    """Write many already-checked responses; returns how many.
-
-    Answers go in with one `executemany` per batch of plain tuples: building 100,000 model
-    instances and Django's bulk_create (999 parameters per statement on SQLite) took ten times
-    longer. Call inside a transaction.
-    """
-    kinds = item_kinds(definitions)
-    uuid_field = Response._meta.pk
-    sql = _insert_sql(1)
-    count = 0
-    responses: list[Response] = []
-    answers: list[tuple] = []
-
-    def flush() -> None:
-        Response.objects.bulk_create(responses, batch_size=BATCH)
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, answers)
-        responses.clear()
-        answers.clear()
-
-    for row in rows:
-        response = Response(
-            id=uuid.uuid4(),
-            campaign_id=campaign.pk,
-            unit_id=row.unit_id,
-            background=row.background,
-            submitted_on=submitted_on,
-            idempotency_key=uuid.uuid4(),
-        )
-        responses.append(response)
-        rid = uuid_field.get_db_prep_value(response.id, connection)
-        answers.extend(answer_tuples(rid, campaign.pk, row.unit_id, row.answers, kinds))
-        count += 1
-        if len(answers) >= BATCH * 10:
-            flush()
-    flush()
-    return count
 
 
 def _cell(value: Any) -> str:
@@ -288,7 +175,10 @@ def import_responses(
         )
         CampaignInstrument.objects.create(campaign=campaign, version=version, order=0)
         count = bulk_store_responses(
-            campaign, rows, {version.definition["id"]: version.definition}, closed_on
+            campaign.pk,
+            ((r.unit_id, r.background, r.answers) for r in rows),
+            {version.definition["id"]: version.definition},
+            closed_on,
         )
         CampaignEvent.objects.create(
             campaign=campaign,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -185,6 +186,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return _status(request, invitation, refusal.reason)
     questionnaire = build_questionnaire(invitation.campaign, invitation)
     state = actions.load_draft(invitation)
+    # The respondent's language, not the browser's: messages made while checking too.
+    translation.activate(state.language)
     if request.method == "GET":
         index = _int(request.GET.get("p"), state.page)
         page = questionnaire.page(index)
@@ -272,6 +275,7 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
     """Store the response once; a replay of the same submission gets the same thank-you page."""
     invitation = _invitation(token)
     state = actions.load_draft(invitation)
+    translation.activate(state.language)
     try:
         outcome = actions.submit_for(
             invitation, request.POST.get("idempotency_key", ""), state.answers, state.background
@@ -295,9 +299,22 @@ def submit(request: HttpRequest, token: str) -> HttpResponse:
         )
     assert outcome in (Submitted.STORED, Submitted.REPLAY)
     translation.activate(state.language)
-    return render(
-        request, "surveys/status.html", {"campaign": invitation.campaign, "reason": "thanks"}
-    )
+    return HttpResponse(_thanks_page(request, invitation.campaign, state.language))
+
+
+# The thank-you page is the same for everyone of a campaign in a language (no form, no token),
+# and the submit is the hot path: render it once per process.
+_THANKS: dict[tuple, str] = {}
+
+
+def _thanks_page(request: HttpRequest, campaign, language: str) -> str:
+    key = (campaign.pk, campaign.created_at, campaign.name, language)
+    html = _THANKS.get(key)
+    if html is None:
+        html = _THANKS[key] = render_to_string(
+            "surveys/status.html", {"campaign": campaign, "reason": "thanks"}, request
+        )
+    return html
 
 
 @never_cache
