@@ -1,7 +1,9 @@
 """Shared fixtures: two organisations and one user per role (healthchecks' personas, extended)."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tillit.core.models import User
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
@@ -21,6 +23,25 @@ def _clean_cache(request):
     else:
         return
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests read messages in English; the language tests choose their language explicitly.
+
+    Commands and functions run in whatever language is active, so without this a test's
+    outcome would depend on which test ran before it in the same thread.
+    """
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def client(client):
+    """Django's test client, asking for English pages (Swedish is the product's default)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def make_user(email: str, **fields) -> User:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tillit.org.models import Unit, UnitChange
 
@@ -89,9 +90,23 @@ def do_update_unit(
 
 
 def do_close_unit(unit: Unit, *, by=None, source: str = "") -> bool:
-    """Close a unit; it stays in the tree for old results. False if it was already closed."""
+    """Close a unit; it stays in the tree for old results. False if it was already closed.
+
+    Refused while open units lie below it: an open unit under a closed one would have no
+    place in today's tree.
+    """
     if unit.closed_at is not None:
         return False
+    open_children = unit.children.filter(closed_at__isnull=True).count()
+    if open_children:
+        raise TreeError(
+            ngettext(
+                "%(unit)s still has %(n)d open unit below it. Close or move it first.",
+                "%(unit)s still has %(n)d open units below it. Close or move them first.",
+                open_children,
+            )
+            % {"unit": unit.name, "n": open_children}
+        )
     with transaction.atomic():
         unit.closed_at = timezone.now()
         unit.save(update_fields=["closed_at"])
@@ -102,9 +117,14 @@ def do_close_unit(unit: Unit, *, by=None, source: str = "") -> bool:
 
 
 def do_reopen_unit(unit: Unit, *, by=None, source: str = "") -> bool:
-    """Reopen a closed unit. False if it was open."""
+    """Reopen a closed unit. False if it was open. Refused while the unit above is closed."""
     if unit.closed_at is None:
         return False
+    if unit.parent_id and unit.parent.is_closed:
+        raise TreeError(
+            _("%(parent)s, the unit above, is closed. Reopen it first.")
+            % {"parent": unit.parent.name}
+        )
     with transaction.atomic():
         unit.closed_at = None
         unit.save(update_fields=["closed_at"])

@@ -619,8 +619,9 @@ def apply_units(
             )
             summary["created"] += 1
             continue
-        reopened = actions.do_reopen_unit(unit, by=by, source="import")
+        # Move first, then reopen: a reopened unit must sit under its new (open) parent.
         changes = actions.do_update_unit(unit, fields, by=by, source="import")
+        reopened = actions.do_reopen_unit(unit, by=by, source="import")
         kinds = {c.kind for c in changes}
         summary["reopened"] += reopened
         summary["updated"] += bool(changes)

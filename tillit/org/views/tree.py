@@ -277,15 +277,11 @@ def unit_add(request: HttpRequest, unit_id: int) -> HttpResponse:
 def unit_close(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Close a unit: it leaves the tree but stays for old results."""
     unit = _visible_unit(request, unit_id)
-    open_children = unit.children.open().count()
-    if open_children:
-        messages.error(
-            request,
-            _("%(unit)s still has %(n)d open units below it. Close or move them first.")
-            % {"unit": unit.name, "n": open_children},
-        )
-    elif actions.do_close_unit(unit, by=request.user, source="ui"):
-        messages.success(request, _("The unit was closed."))
+    try:
+        if actions.do_close_unit(unit, by=request.user, source="ui"):
+            messages.success(request, _("The unit was closed."))
+    except actions.TreeError as error:
+        messages.error(request, str(error))
     return redirect("org:unit", request.organisation.slug, unit.pk)
 
 
@@ -294,12 +290,9 @@ def unit_close(request: HttpRequest, unit_id: int) -> HttpResponse:
 def unit_reopen(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Reopen a closed unit."""
     unit = _visible_unit(request, unit_id)
-    if unit.parent_id and unit.parent.is_closed:
-        messages.error(
-            request,
-            _("%(parent)s, the unit above, is closed. Reopen it first.")
-            % {"parent": unit.parent.name},
-        )
-    elif actions.do_reopen_unit(unit, by=request.user, source="ui"):
-        messages.success(request, _("The unit was reopened."))
+    try:
+        if actions.do_reopen_unit(unit, by=request.user, source="ui"):
+            messages.success(request, _("The unit was reopened."))
+    except actions.TreeError as error:
+        messages.error(request, str(error))
     return redirect("org:unit", request.organisation.slug, unit.pk)
