@@ -1,5 +1,8 @@
 """The materialised path keeps subtree and ancestor queries right through moves."""
 
+import pytest
+
+from tillit.org import actions
 from tillit.org.models import Unit
 
 
@@ -23,3 +26,20 @@ def test_moving_a_unit_moves_its_subtree(units):
         "SOC",
         "HEM",
     }
+
+
+def test_a_unit_with_open_units_below_cannot_be_closed(units):
+    with pytest.raises(actions.TreeError):
+        actions.do_close_unit(units["SOC"])
+    assert Unit.objects.get(pk=units["SOC"].pk).closed_at is None
+    assert actions.do_close_unit(units["HEM"])
+    assert actions.do_close_unit(Unit.objects.get(pk=units["SOC"].pk))
+
+
+def test_a_unit_under_a_closed_unit_cannot_be_reopened(units):
+    actions.do_close_unit(units["HEM"])
+    actions.do_close_unit(Unit.objects.get(pk=units["SOC"].pk))
+    with pytest.raises(actions.TreeError):
+        actions.do_reopen_unit(Unit.objects.get(pk=units["HEM"].pk))
+    assert actions.do_reopen_unit(Unit.objects.get(pk=units["SOC"].pk))
+    assert actions.do_reopen_unit(Unit.objects.get(pk=units["HEM"].pk))
