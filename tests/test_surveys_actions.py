@@ -237,3 +237,17 @@ def test_no_token_in_logs(launched, client, caplog):
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "Not Found: /s/" in text and "Forbidden" in text  # the paths were logged...
     assert token not in text  # ...without the token
+
+
+def test_save_draft_by_token_checks_the_answers(launched):
+    _campaign, tokens = launched
+    token = tokens["s@testby.se"]
+    with pytest.raises(InvalidAnswers):
+        actions.do_save_draft(token, page=1, answers={"testenkat": {"q1": 7}})
+    with pytest.raises(InvalidAnswers):
+        actions.do_save_draft(token, page=1, answers={"nope": {"q1": 3}})
+    assert not Draft.objects.exists()
+    state = actions.do_save_draft(token, page=1, answers={"testenkat": {"q1": 3}})
+    assert state.answers == {"testenkat": {"q1": 3}} and state.page == 1
+    with pytest.raises(Invitation.DoesNotExist):
+        actions.do_save_draft("x" * 43, page=0)

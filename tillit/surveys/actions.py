@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tillit.instruments.definition import AnswerError
+from tillit.instruments.definition import AnswerError, validate_answers
 from tillit.instruments.models import InstrumentVersion
 from tillit.org.models import Person, Unit
 from tillit.surveys import storing
@@ -302,7 +302,7 @@ def load_draft(invitation: Invitation, *, fresh: bool = False) -> DraftState:
 
 
 def do_save_draft(
-    invitation: Invitation,
+    invitation: Invitation | str,
     *,
     page: int,
     answers: Mapping[str, Mapping[str, Any]] | None = None,
@@ -310,12 +310,32 @@ def do_save_draft(
     language: str | None = None,
     new_key: bool = False,
 ) -> DraftState:
-    """Merge a page's (already checked) answers into the link's draft and remember the page.
+    """Check a page's answers (types and ranges; required ones only at submit), merge them
+    into the link's draft and remember the page.
 
     With `new_key`, the draft gets an idempotency key unless it has one, so that the review
-    page, refreshed or opened twice, always submits with the same key.
+    page, refreshed or opened twice, always submits with the same key. `invitation` may be
+    the link's token. Raises Invitation.DoesNotExist, NotAnswerable or InvalidAnswers.
     """
+    if isinstance(invitation, str):
+        found = find_invitation(invitation)
+        if found is None:
+            raise Invitation.DoesNotExist
+        invitation = found
     check_answerable(invitation)
+    if answers:
+        definitions = build_questionnaire(invitation.campaign, invitation).definitions
+        errors = []
+        for instrument, given in answers.items():
+            if instrument not in definitions:
+                errors.append(
+                    (instrument, AnswerError(instrument, _("There is no such question.")))
+                )
+            else:
+                problems = validate_answers(definitions[instrument], given, partial=True)
+                errors.extend((instrument, problem) for problem in problems)
+        if errors:
+            raise InvalidAnswers(errors)
     with transaction.atomic():
         draft, _created = Draft.objects.select_for_update().get_or_create(
             invitation_id=invitation.token_hash,
