@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tillit.org.models import Organisation, Unit
 from tillit.programmes import actions
@@ -347,3 +348,15 @@ def _results_dialogues(organisation: Organisation, rng: random.Random) -> list[P
             )
         made.append(programme)
     return made
+
+
+def extend_demo(result) -> None:
+    """`tillit demo` hook (see tillit/org/demo.py): programmes for new demo organisations."""
+    created = [result.organisations[slug] for slug in result.created]
+    if not created:
+        return
+    made = build_demo_programmes(created, seed=result.seed)
+    result.notes.append(
+        gettext("Programmes: %(list)s")
+        % {"list": "; ".join(f"{p.title} ({p.organisation.name})" for p in made[:4])}
+    )
