@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tillit.instruments",
     "tillit.surveys",
     "tillit.results",
+    "tillit.workshop",
     "tillit.programmes",
     "django.contrib.auth",
     "django.contrib.contenttypes",

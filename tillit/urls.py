@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("tillit.org.urls")),
     path("", include("tillit.surveys.urls")),
     path("", include("tillit.programmes.urls")),
+    path("", include("tillit.results.urls")),
+    path("", include("tillit.workshop.urls")),
 ]
