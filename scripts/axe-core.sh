@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Puts axe-core's axe.min.js where the browser tests load it (tests/vendor/, ignored by git),
-# fetched with npm from the npm registry. Does nothing when the pinned version is already there.
+# Makes sure axe-core's axe.min.js (vendored in tests/vendor/) is the pinned version; if not,
+# fetches it with npm from the npm registry. Does nothing when the pinned version is there.
 set -euo pipefail
 
 VERSION=4.14.1
