@@ -134,3 +134,29 @@ def test_language_switch_on_the_page(new_page, tokens):
         "Svenska",
         "Dansk",
     ]
+
+
+def test_process_owner_pages_are_accessible(new_page, org, units, admin_user, tokens):
+    from tests.browser.conftest import login
+    from tests.conftest import PASSWORD
+    from tillit.surveys.models import Campaign
+
+    campaign = Campaign.objects.get()
+    page = new_page()
+    login(page, admin_user.email, PASSWORD)
+    for path in (
+        f"/o/{org.slug}/surveys/",
+        f"/o/{org.slug}/surveys/new/",
+        f"/o/{org.slug}/surveys/{campaign.pk}/",
+        f"/o/{org.slug}/surveys/{campaign.pk}/poster/{units['HEM'].pk}/",
+    ):
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    code = campaign.unit_codes.get().code
+    phone = new_page(phone=True)
+    phone.goto(f"/s/c/{code}/")
+    assert_accessible(phone)
+    phone.click("main button[type=submit]")
+    phone.wait_for_url(re.compile(r"/s/[A-Za-z0-9_-]{43}/$"))
+    assert_accessible(phone)
