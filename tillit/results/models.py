@@ -1,0 +1,141 @@
+"""Stored published results: one snapshot per campaign, one row per unit, and exports.
+
+Pages, exports and the command read these rows and never recompute: `snapshot.py` writes them
+from one GROUP BY over the answers through the disclosure engine. Every figure stored here has
+already passed disclosure control, so whatever reads it cannot publish more than the engine let
+out. A unit's full published JSON lives in `ResultUnit.data`, its headline figures (indices and
+counts) in `ResultUnit.summary`, so the overview reads a few hundred bytes per unit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tillit.org.models import Organisation
+from tillit.surveys.models import Campaign
+
+
+class ResultSnapshot(models.Model):
+    """The published result of one campaign, as of `computed_at`."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="snapshot")
+    computed_at = models.DateTimeField(null=True, blank=True)
+    # {"campaign": {...}, "thresholds": {...}, "instruments": [...], "left_out": n, ...}
+    data = models.JSONField(default=dict, blank=True)
+    thresholds = models.JSONField(default=dict, blank=True)
+    mode = models.CharField(max_length=16, default="move_up")
+    # Set when a refresh is enqueued, cleared when it starts: at most one refresh waits.
+    refresh_queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"results of {self.campaign_id}"
+
+    @property
+    def ready(self) -> bool:
+        return self.computed_at is not None
+
+
+class ResultUnit(models.Model):
+    """One unit of a snapshot: its published JSON (`data`) and headline figures (`summary`)."""
+
+    snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="units")
+    unit_pk = models.IntegerField()  # the org Unit's primary key (units are never deleted)
+    external_id = models.CharField(max_length=64)
+    parent_external_id = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=512)
+    depth = models.PositiveSmallIntegerField()  # 0 for the campaign's top unit
+    position = models.PositiveIntegerField()  # tree order (depth first)
+    shown = models.BooleanField()
+    summary = models.JSONField(default=dict)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [
+            models.Index(fields=["snapshot", "depth"]),
+            models.Index(fields=["snapshot", "unit_pk"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class ResultSettings(models.Model):
+    """Per organisation: the disclosure mode and the municipality code for Kolada."""
+
+    class Mode(models.TextChoices):
+        MOVE_UP = "move_up", _("Leave small remainders out of the parent's figure (move-up)")
+        COMPLEMENTARY = "complementary", _("Keep totals exact and hide more units instead")
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="result_settings"
+    )
+    mode = models.CharField(
+        _("disclosure mode"), max_length=16, choices=Mode.choices, default=Mode.MOVE_UP
+    )
+    municipality_code = models.CharField(_("municipality code"), max_length=8, blank=True)
+
+    def __str__(self) -> str:
+        return f"result settings of {self.organisation_id}"
+
+
+class KoladaValue(models.Model):
+    """A published HME value from Kolada for one municipality and year."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="kolada_values"
+    )
+    municipality_code = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    total = models.FloatField()
+    motivation = models.FloatField(null=True, blank=True)
+    ledarskap = models.FloatField(null=True, blank=True)
+    styrning = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "municipality_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "municipality_code", "year"], name="kolada_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_code} {self.year}"
+
+
+class ReportBatch(models.Model):
+    """A ZIP of every visible unit's PDF report, made by a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(max_length=8, default="sv")
+    unit_pks = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"batch {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0

@@ -1,0 +1,490 @@
+"""Building a campaign's published result from the database and storing it as a snapshot.
+
+One GROUP BY over the answers (campaign, unit, item, value → count), one over the responses
+(unit → count), one over the invitations (unit → invited, responded), the unit tree of the
+campaign (the units with invitations or responses and their ancestors), then the disclosure
+engine (:func:`tillit.results.disclosure.publish`) and the JSON shape of DESIGN.md. Free-text
+comments go through the engine's comment decision with k_text. Indices are computed per
+instrument from the published item means (a function of published figures, so they add
+nothing). The change against the previous campaign with the same instrument compares units by
+external id: units renamed keep their trend, units re-created under a new id lose it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from tillit.instruments.definition import iter_items, text_for
+from tillit.org.models import Unit
+from tillit.results.disclosure import (
+    MESSAGES,
+    ItemSpec,
+    Thresholds,
+    decide,
+    publish,
+    published_comments,
+)
+from tillit.results.models import ResultSettings, ResultSnapshot, ResultUnit
+from tillit.results.statistics import Construct, LinearMap, Scoring, Tree, indices
+from tillit.surveys.models import Answer, Campaign, Invitation, Response
+
+REASON_THRESHOLD = {
+    "below_k": "k",
+    "sensitive_below_k": "k_sensitive",
+    "dist_below_k_dist": "k_dist",
+    "text_below_k_text": "k_text",
+    "cell_below_k": "k",
+}
+
+
+def reason_text(code: str, thresholds: dict[str, int], n: int = 0) -> str:
+    """The reason for a hidden figure in the active language ("Fewer than 5 answers")."""
+    if code not in MESSAGES:
+        return ""
+    k = thresholds.get(REASON_THRESHOLD.get(code, "k"), thresholds.get("k", 5))
+    return str(MESSAGES[code]) % {"k": k, "n": n}
+
+
+def thresholds_of(campaign: Campaign) -> Thresholds:
+    """The campaign's thresholds as the engine's `Thresholds` (validated there too)."""
+    return Thresholds(
+        k=campaign.k,
+        k_dist=campaign.k_dist,
+        k_text=campaign.k_text,
+        k_sensitive=campaign.k_sensitive,
+    )
+
+
+def mode_of(campaign: Campaign) -> str:
+    """The organisation's disclosure mode (move-up unless it chose complementary)."""
+    found = ResultSettings.objects.filter(organisation_id=campaign.organisation_id).first()
+    return found.mode if found else ResultSettings.Mode.MOVE_UP
+
+
+def _instruments(campaign: Campaign) -> list[dict[str, Any]]:
+    """Per instrument: its scale items (ItemSpecs), text items, constructs and scoring."""
+    result = []
+    for version in campaign.versions():
+        definition = version.definition
+        slug = definition["id"]
+        scale_items, text_items = [], []
+        for _section, item in iter_items(definition):
+            if item["type"] == "scale":
+                scale = definition["scales"][item["scale"]]
+                scale_items.append((item, scale))
+            elif item["type"] == "text":
+                text_items.append(item)
+        scoring_def = definition.get("scoring", {"method": "none"})
+        scoring = None
+        if scoring_def.get("method") == "linear" and scale_items:
+            maps = {
+                item["id"]: LinearMap(
+                    scale["min"], scale["max"], scoring_def["to_min"], scoring_def["to_max"]
+                )
+                for item, scale in scale_items
+            }
+            constructs = tuple(
+                Construct(c["id"], tuple(i for i in c["items"] if i in maps))
+                for c in definition.get("constructs", [])
+                if any(i in maps for i in c["items"])
+            )
+            scoring = Scoring(constructs=constructs, maps=maps)
+        result.append(
+            {
+                "slug": slug,
+                "instrument_id": version.instrument_id,
+                "definition": definition,
+                "specs": [
+                    ItemSpec(
+                        f"{slug}.{item['id']}",
+                        tuple(range(scale["min"], scale["max"] + 1)),
+                        bool(item.get("sensitive")),
+                    )
+                    for item, scale in scale_items
+                ],
+                "text_items": [f"{slug}.{item['id']}" for item in text_items],
+                "scoring": scoring,
+                "index_keys": (
+                    [f"{slug}.{c.id}" for c in scoring.constructs] + [f"{slug}.total"]
+                    if scoring
+                    else []
+                ),
+            }
+        )
+    return result
+
+
+def _campaign_units(campaign: Campaign, unit_pks: set[int]) -> list[Unit]:
+    """The units that had invitations or responses and their ancestors up to the target unit,
+    in depth-first order (siblings by name)."""
+    target = campaign.target_unit
+    paths = Unit.objects.filter(pk__in=unit_pks).values_list("path", flat=True)
+    wanted = {target.pk} | set(unit_pks)
+    for path in paths:
+        for pk in (int(p) for p in path.strip("/").split("/")):
+            wanted.add(pk)
+    units = list(
+        Unit.objects.filter(pk__in=wanted).only(
+            "pk", "external_id", "name", "parent_id", "path", "depth", "organisation_id"
+        )
+    )
+    inside = [u for u in units if u.path.startswith(target.path) or u.pk in unit_pks]
+    # Units moved out of the target's subtree keep their chain up to the organisation's root.
+    keep = {u.pk for u in inside}
+    for u in inside:
+        keep.update(int(p) for p in u.path.strip("/").split("/") if p)
+    if any(not u.path.startswith(target.path) for u in inside):
+        units = [u for u in units if u.pk in keep]
+    else:
+        units = [u for u in units if u.path.startswith(target.path)]
+    by_parent: dict[int | None, list[Unit]] = defaultdict(list)
+    present = {u.pk for u in units}
+    for u in units:
+        by_parent[u.parent_id if u.parent_id in present else None].append(u)
+    ordered: list[Unit] = []
+    stack = sorted(by_parent[None], key=lambda u: u.name.lower(), reverse=True)
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(sorted(by_parent[unit.pk], key=lambda u: u.name.lower(), reverse=True))
+    return ordered
+
+
+def _histograms(campaign: Campaign, index: dict[int, int], specs: list[ItemSpec]) -> dict:
+    """Direct histograms per item key: ONE GROUP BY unit, item, value over the answers."""
+    column = {spec.id: {v: i for i, v in enumerate(spec.values)} for spec in specs}
+    hists = {spec.id: np.zeros((len(index), len(spec.values)), dtype=np.int64) for spec in specs}
+    query = (
+        Answer.objects.filter(campaign=campaign, value__isnull=False)
+        .values_list("unit_id", "instrument", "item_id", "value")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for unit_id, instrument, item_id, value, n in cursor.fetchall():
+            key = f"{instrument}.{item_id}"
+            columns = column.get(key)
+            if columns is None or unit_id not in index:
+                continue
+            position = columns.get(int(value))
+            if position is not None:
+                hists[key][index[unit_id], position] += n
+    return hists
+
+
+def _comments(campaign: Campaign, text_keys: list[str]) -> dict[str, dict[int, list[str]]]:
+    """Free-text answers per item key and unit (no dates, no response ids)."""
+    found: dict[str, dict[int, list[str]]] = {key: defaultdict(list) for key in text_keys}
+    if not text_keys:
+        return found
+    wanted = Q()
+    for key in text_keys:
+        instrument, item_id = key.split(".", 1)
+        wanted |= Q(instrument=instrument, item_id=item_id)
+    rows = (
+        Answer.objects.filter(campaign=campaign)
+        .filter(wanted)
+        .exclude(text="")
+        .values_list("instrument", "item_id", "unit_id", "text")
+    )
+    for instrument, item_id, unit_id, text in rows:
+        found[f"{instrument}.{item_id}"][unit_id].append(text)
+    return found
+
+
+def _round(value: float) -> float | None:
+    return None if np.isnan(value) else round(float(value), 1)
+
+
+def build_published_result(campaign: Campaign) -> dict[str, Any]:
+    """The published result of a campaign in the JSON shape of DESIGN.md, plus per unit the
+    fields the pages need (`unit_pk`, `path`, `depth`, `trend`)."""
+    thresholds = thresholds_of(campaign)
+    mode = mode_of(campaign)
+    instruments = _instruments(campaign)
+    responses = dict(
+        Response.objects.filter(campaign=campaign)
+        .values_list("unit_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    invited: dict[int, int] = {}
+    for unit_id, n in (
+        Invitation.objects.filter(campaign=campaign)
+        .values_list("unit_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        invited[unit_id] = n
+    units = _campaign_units(campaign, set(responses) | set(invited))
+    index = {u.pk: i for i, u in enumerate(units)}
+    pk_of = [u.pk for u in units]
+    tree = Tree.from_units((u.pk, u.parent_id if u.parent_id in index else None) for u in units)
+    n_direct = np.array([responses.get(pk, 0) for pk in pk_of], dtype=np.int64)
+    invited_total = _rollup(tree, np.array([invited.get(pk, 0) for pk in pk_of]))
+    specs = [spec for inst in instruments for spec in inst["specs"]]
+    hists = _histograms(campaign, index, specs)
+    if not specs:  # an instrument without scale items: the unit decision still holds
+        specs = [ItemSpec("_none")]
+        hists = {"_none": np.zeros((len(units), 5), dtype=np.int64)}
+    publication = publish(tree, n_direct, specs, hists, thresholds, mode=mode)
+    all_indices: dict[str, np.ndarray] = {}
+    for inst in instruments:
+        if inst["scoring"] is None:
+            continue
+        means = {item: publication.means[f"{inst['slug']}.{item}"] for item in inst["scoring"].maps}
+        for name, values in indices(means, inst["scoring"]).items():
+            all_indices[f"{inst['slug']}.{name}"] = values
+
+    text_keys = [key for inst in instruments for key in inst["text_items"]]
+    comments = _comments(campaign, text_keys)
+    salt = hashlib.sha256(f"{settings.SECRET_KEY}:comments:{campaign.pk}".encode()).hexdigest()
+    comment_results = {}
+    for key in text_keys:
+        counts = np.array([len(comments[key].get(pk, ())) for pk in pk_of], dtype=np.int64)
+        decision = decide(
+            tree,
+            counts,
+            thresholds.k_text,
+            mode=mode,
+            allowed=publication.units.shown,
+            below_k_reason="text_below_k_text",
+            protection_reason="text_residual_protection",
+        )
+        texts = published_comments(
+            decision, {pk: comments[key].get(pk, []) for pk in pk_of}, salt=salt
+        )
+        comment_results[key] = (decision, texts)
+
+    previous = _previous(campaign, instruments)
+    unit_rows = []
+    for i, unit in enumerate(units):
+        result = publication.unit_result(i)
+        parent = int(tree.parent[i])
+        row: dict[str, Any] = {
+            "id": unit.external_id,
+            "name": unit.name,
+            "parent_id": units[parent].external_id if parent >= 0 else None,
+            "unit_pk": unit.pk,
+            "path": unit.path,
+            "depth": int(tree.depth[i]),
+            "n_invited": int(invited_total[i]),
+            "n_responded": result["n_responded"],
+            "shown": result["shown"],
+        }
+        if not result["shown"]:
+            row["reason"] = result["reason"]
+            unit_rows.append(row)
+            continue
+        row["n_published"] = result["n_published"]
+        row["excluded_n"] = result["excluded_n"]
+        row["indices"] = {key: _round(values[i]) for key, values in all_indices.items()}
+        row["items"] = {k: v for k, v in result["items"].items() if k != "_none"}
+        if text_keys:
+            entries = []
+            for key in text_keys:
+                decision, texts = comment_results[key]
+                if decision.shown[i, 0]:
+                    entries.append({"item": key, "texts": texts.get(unit.pk, [])})
+                else:
+                    entries.append({"item": key, "reason": str(decision.reason[i, 0])})
+            row["comments"] = entries
+        else:
+            row["comments"] = None
+        row["trend"] = {
+            key: previous["units"].get(unit.external_id, {}).get(key)
+            for key in row["indices"]
+            if previous["units"].get(unit.external_id, {}).get(key) is not None
+        }
+        unit_rows.append(row)
+    return {
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "organisation": campaign.organisation.slug,
+            "opens_on": campaign.opens_on.isoformat(),
+            "closes_on": campaign.closes_on.isoformat(),
+            "status": campaign.status,
+        },
+        "thresholds": {"k": thresholds.k, "k_dist": thresholds.k_dist, "k_text": thresholds.k_text},
+        "mode": mode,
+        "instruments": [_instrument_meta(inst) for inst in instruments],
+        "previous": previous["campaigns"],
+        "left_out": int(publication.units.left_out[0]),
+        "units": unit_rows,
+    }
+
+
+def _rollup(tree: Tree, values: np.ndarray) -> np.ndarray:
+    from tillit.results.statistics import rollup
+
+    return rollup(tree, values.astype(np.int64)) if len(tree) else values
+
+
+def _instrument_meta(inst: dict[str, Any]) -> dict[str, Any]:
+    """What pages need to label an instrument's figures, in every language it has."""
+    definition = inst["definition"]
+    languages = definition.get("languages", ["sv"])
+    items = {}
+    for _section, item in iter_items(definition):
+        if item["type"] not in ("scale", "text"):
+            continue
+        entry: dict[str, Any] = {"type": item["type"], "text": item["text"]}
+        if item["type"] == "scale":
+            scale = definition["scales"][item["scale"]]
+            entry["labels"] = scale.get("labels", {})
+            entry["construct"] = item.get("construct") or next(
+                (c["id"] for c in definition.get("constructs", []) if item["id"] in c["items"]),
+                None,
+            )
+        items[f"{inst['slug']}.{item['id']}"] = entry
+    constructs = {
+        f"{inst['slug']}.{c['id']}": c.get("title", {}) for c in definition.get("constructs", [])
+    }
+    return {
+        "id": inst["slug"],
+        "title": definition.get("title", {}),
+        "languages": languages,
+        "index_keys": inst["index_keys"],
+        "constructs": constructs,
+        "items": items,
+        "text_title": {
+            key: text_for(items[key]["text"], "sv") for key in inst["text_items"] if key in items
+        },
+    }
+
+
+def _previous(campaign: Campaign, instruments: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per instrument the latest earlier campaign of the organisation with it, and its
+    published indices per unit external id."""
+    campaigns: dict[str, dict[str, Any]] = {}
+    units: dict[str, dict[str, float]] = defaultdict(dict)
+    for inst in instruments:
+        if not inst["index_keys"]:
+            continue
+        earlier = (
+            Campaign.objects.filter(
+                organisation_id=campaign.organisation_id,
+                opens_on__lt=campaign.opens_on,
+                campaign_instruments__version__instrument_id=inst["instrument_id"],
+            )
+            .exclude(status=Campaign.Status.DRAFT)
+            .exclude(pk=campaign.pk)
+            .order_by("-opens_on", "-pk")
+            .first()
+        )
+        if earlier is None:
+            continue
+        snapshot = get_snapshot(earlier)
+        campaigns[inst["slug"]] = {"id": earlier.pk, "name": earlier.name}
+        keys = set(inst["index_keys"])
+        for external_id, summary in ResultUnit.objects.filter(
+            snapshot=snapshot, shown=True
+        ).values_list("external_id", "summary"):
+            for key, value in summary.get("indices", {}).items():
+                if key in keys and value is not None:
+                    units[external_id][key] = value
+    return {"campaigns": campaigns, "units": units}
+
+
+SUMMARY_KEYS = (
+    "id",
+    "name",
+    "parent_id",
+    "unit_pk",
+    "depth",
+    "n_invited",
+    "n_responded",
+    "shown",
+    "reason",
+    "n_published",
+    "excluded_n",
+    "indices",
+    "trend",
+)
+
+
+@transaction.atomic
+def store_snapshot(campaign: Campaign) -> ResultSnapshot:
+    """Compute the campaign's published result and replace its stored snapshot."""
+    result = build_published_result(campaign)
+    snapshot, _created = ResultSnapshot.objects.select_for_update().get_or_create(campaign=campaign)
+    snapshot.units.all().delete()
+    ResultUnit.objects.bulk_create(
+        (
+            ResultUnit(
+                snapshot=snapshot,
+                unit_pk=row["unit_pk"],
+                external_id=row["id"],
+                parent_external_id=row["parent_id"] or "",
+                path=row["path"],
+                depth=row["depth"],
+                position=position,
+                shown=row["shown"],
+                summary={key: row[key] for key in SUMMARY_KEYS if key in row},
+                data=row,
+            )
+            for position, row in enumerate(result.pop("units"))
+        ),
+        batch_size=1000,
+    )
+    snapshot.data = result
+    snapshot.thresholds = result["thresholds"]
+    snapshot.mode = result["mode"]
+    snapshot.computed_at = timezone.now()
+    snapshot.save(update_fields=["data", "thresholds", "mode", "computed_at"])
+    return snapshot
+
+
+def get_snapshot(campaign: Campaign) -> ResultSnapshot:
+    """The campaign's stored snapshot; built now when there is none yet."""
+    snapshot = ResultSnapshot.objects.filter(campaign=campaign).first()
+    if snapshot is None or not snapshot.ready:
+        snapshot = store_snapshot(campaign)
+    return snapshot
+
+
+def refresh_results(campaign_id: int) -> bool:
+    """Ask for the campaign's snapshot to be recomputed in the background (debounced).
+
+    Call when a campaign closes and after answers arrive. Enqueues a task only when none is
+    waiting for this campaign; returns True when it did.
+    """
+    from tillit.results.tasks import refresh_snapshot
+
+    ResultSnapshot.objects.get_or_create(campaign_id=campaign_id)
+    claimed = ResultSnapshot.objects.filter(
+        campaign_id=campaign_id, refresh_queued_at__isnull=True
+    ).update(refresh_queued_at=timezone.now())
+    if claimed:
+        transaction.on_commit(lambda: refresh_snapshot.enqueue(campaign_id))
+    return bool(claimed)
+
+
+def published_json(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> dict[str, Any]:
+    """The published result as stored, for all units or only `unit_pks`; hidden units carry
+    their reason's text in the active language. What every output writes."""
+    data = dict(snapshot.data)
+    thresholds = data.get("thresholds", {})
+    units = []
+    for row in snapshot.units.all():
+        if unit_pks is not None and row.unit_pk not in unit_pks:
+            continue
+        unit = dict(row.data)
+        if not unit["shown"]:
+            unit["reason_text"] = reason_text(unit["reason"], thresholds)
+        elif unit.get("excluded_n"):
+            unit["excluded_text"] = reason_text("answers_excluded", thresholds, unit["excluded_n"])
+        units.append(unit)
+    data["units"] = units
+    return data
