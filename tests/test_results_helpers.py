@@ -49,10 +49,10 @@ def answer(campaign: Campaign, unit: Unit, values: list[int], comments=(), invit
     ]
     rows = []
     for n, value in enumerate(values):
-        ti = {item: value for item in ti_items}
+        ti = dict.fromkeys(ti_items, value)
         if n < len(comments):
             ti["hjalper"] = comments[n]
-        rows.append((unit.pk, {}, {"hme": {i: value for i in HME_ITEMS}, "tillitsindex": ti}))
+        rows.append((unit.pk, {}, {"hme": dict.fromkeys(HME_ITEMS, value), "tillitsindex": ti}))
     bulk_store_responses(campaign.pk, rows, definitions, campaign.closes_on)
     total = len(values) if invited is None else invited
     Invitation.objects.bulk_create(

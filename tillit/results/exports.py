@@ -1,0 +1,114 @@
+"""Exports of a published result: JSON, an XLSX workbook, a PDF per unit and a ZIP of PDFs.
+
+Every export reads `published_json()` (the stored snapshot), the same data the pages show, so
+no export can publish a figure the pages do not.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tillit.results.models import ResultSnapshot
+from tillit.results.present import index_keys, index_label, item_text
+from tillit.results.snapshot import published_json
+
+
+def json_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> bytes:
+    """The published result as UTF-8 JSON (DESIGN.md's shape)."""
+    data = published_json(snapshot, unit_pks)
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _rate(unit: dict[str, Any]) -> float | None:
+    return round(unit["n_responded"] / unit["n_invited"], 3) if unit["n_invited"] else None
+
+
+def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> bytes:
+    """A workbook with one sheet of indices per unit and one of items; hidden units carry
+    their reason and no figures."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    data = published_json(snapshot, unit_pks)
+    keys = index_keys(data)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Indices")[:31]
+    sheet.append(
+        [
+            _("Unit id"),
+            _("Unit"),
+            _("Parent unit id"),
+            _("Invited"),
+            _("Answered"),
+            _("Response rate"),
+            _("Shown"),
+            _("Answers behind the figures"),
+            _("Answers not included"),
+            *[index_label(data, key) for key in keys],
+            _("Why not shown"),
+        ]
+    )
+    for unit in data["units"]:
+        row = [
+            unit["id"],
+            unit["name"],
+            unit["parent_id"] or "",
+            unit["n_invited"],
+            unit["n_responded"],
+            _rate(unit),
+            _("yes") if unit["shown"] else _("no"),
+        ]
+        if unit["shown"]:
+            row += [unit["n_published"], unit["excluded_n"]]
+            row += [unit["indices"].get(key) for key in keys]
+            row.append(unit.get("excluded_text", ""))
+        else:
+            row += [None, None] + [None] * len(keys) + [unit["reason_text"]]
+        sheet.append(row)
+    items = book.create_sheet(_("Items")[:31])
+    items.append(
+        [
+            _("Unit id"),
+            _("Unit"),
+            _("Question id"),
+            _("Question"),
+            _("Answers"),
+            _("Mean (1–5)"),
+            *[str(v) for v in range(1, 6)],
+            _("Why not shown"),
+        ]
+    )
+    thresholds = data["thresholds"]
+    from tillit.results.snapshot import reason_text
+
+    for unit in data["units"]:
+        if not unit["shown"]:
+            items.append(
+                [unit["id"], unit["name"], "", "", None, None] + [None] * 5 + [unit["reason_text"]]
+            )
+            continue
+        for key, item in unit["items"].items():
+            if "reason" in item:
+                row = [unit["id"], unit["name"], key, item_text(data, key), None, None]
+                items.append(row + [None] * 5 + [reason_text(item["reason"], thresholds)])
+                continue
+            dist = item["dist"] or [None] * 5
+            why = "" if item["dist"] else reason_text(item.get("dist_reason", ""), thresholds)
+            items.append(
+                [unit["id"], unit["name"], key, item_text(data, key), item["n"], item["mean"]]
+                + list(dist[:5])
+                + [None] * (5 - len(dist[:5]))
+                + [why]
+            )
+    for ws in (sheet, items):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "C2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

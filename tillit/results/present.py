@@ -1,0 +1,93 @@
+"""Labels and plain words for published figures, in the active language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from tillit.instruments.definition import text_for
+
+
+def language() -> str:
+    return (get_language() or "sv").split("-")[0]
+
+
+def index_label(snapshot_data: dict[str, Any], key: str) -> str:
+    """ "Ledarskap" for "hme.ledarskap"; "HME – total" for "hme.total"."""
+    slug, name = key.split(".", 1)
+    for inst in snapshot_data.get("instruments", []):
+        if inst["id"] != slug:
+            continue
+        if name == "total":
+            return _("%(instrument)s total") % {"instrument": short_title(inst)}
+        return text_for(inst["constructs"].get(key), language()) or name
+    return key
+
+
+def short_title(inst: dict[str, Any]) -> str:
+    """ "HME" rather than "HME – Hållbart medarbetarengagemang"."""
+    return text_for(inst.get("title"), language()).split(" – ")[0]
+
+
+def index_keys(snapshot_data: dict[str, Any]) -> list[str]:
+    return [key for inst in snapshot_data.get("instruments", []) for key in inst["index_keys"]]
+
+
+def item_meta(snapshot_data: dict[str, Any], key: str) -> dict[str, Any]:
+    slug = key.split(".", 1)[0]
+    for inst in snapshot_data.get("instruments", []):
+        if inst["id"] == slug:
+            return inst["items"].get(key, {})
+    return {}
+
+
+def item_text(snapshot_data: dict[str, Any], key: str) -> str:
+    return text_for(item_meta(snapshot_data, key).get("text"), language()) or key
+
+
+def scale_labels(snapshot_data: dict[str, Any], key: str) -> list[str]:
+    return list(text_for_list(item_meta(snapshot_data, key).get("labels"), language()))
+
+
+def text_for_list(mapping: dict[str, list[str]] | None, lang: str) -> list[str]:
+    if not mapping:
+        return []
+    return mapping.get(lang) or mapping.get("sv") or next(iter(mapping.values()), [])
+
+
+def change_words(label: str, value: float | None, previous: float | None) -> str:
+    """ "Ledarskap 78 – 4 points above last time" (or below, or the same)."""
+    if value is None:
+        return ""
+    shown = f"{value:.0f}"
+    if previous is None:
+        return _("%(label)s %(value)s – no comparison with last time") % {
+            "label": label,
+            "value": shown,
+        }
+    change = round(value) - round(previous)
+    if change > 0:
+        text = ngettext(
+            "%(label)s %(value)s – %(n)s point above last time",
+            "%(label)s %(value)s – %(n)s points above last time",
+            change,
+        )
+    elif change < 0:
+        text = ngettext(
+            "%(label)s %(value)s – %(n)s point below last time",
+            "%(label)s %(value)s – %(n)s points below last time",
+            -change,
+        )
+    else:
+        text = _("%(label)s %(value)s – the same as last time")
+    return text % {"label": label, "value": shown, "n": abs(change)}
+
+
+def signed(change: float | None) -> str:
+    """ "+4", "−3", "±0" for a change in whole points."""
+    if change is None:
+        return ""
+    n = round(change)
+    return f"+{n}" if n > 0 else (f"−{-n}" if n < 0 else "±0")
