@@ -63,8 +63,10 @@ def staff(org, units):
     return people
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _site_url(settings):
+    # Links in e-mails point at the test client's host. Not autouse: the modules that use
+    # these fixtures load them with pytest_plugins, which makes them global.
     settings.SITE_URL = "http://testserver"
 
 
@@ -89,7 +91,7 @@ def campaign(org, units, staff, test_version):
 
 
 @pytest.fixture
-def launched(campaign, mailoutbox):
+def launched(campaign, mailoutbox, _site_url):
     """The campaign launched; returns (campaign, {email: token})."""
     actions.do_launch_campaign(campaign)
     campaign.refresh_from_db()
