@@ -1,0 +1,388 @@
+"""Live workshop: joining, posting, voting, moderation, themes → artefacts, permissions."""
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tillit.programmes import actions as programme_actions
+from tillit.programmes.loading import install_shipped_templates
+from tillit.programmes.models import Artefact, ProgrammeStep, ProgrammeTemplate
+from tillit.workshop import actions
+from tillit.workshop.models import CODE_ALPHABET, Contribution, Vote, WorkshopSession
+
+
+@pytest.fixture
+def programme(org, units, admin_user):
+    install_shipped_templates()
+    template = ProgrammeTemplate.objects.get(slug="samskabt-styring")
+    return programme_actions.do_start_programme(
+        organisation=org,
+        template_version=template.latest(),
+        title="Mindre bøvl",
+        language="da",
+        units=[units["HEM"]],
+        created_by=admin_user,
+    )
+
+
+def step(programme, step_id):
+    return ProgrammeStep.objects.get(programme=programme, step_id=step_id)
+
+
+@pytest.fixture
+def board(programme, admin_user):
+    """A session of step 2: brainstorm (tool 0) then dot voting (tool 1)."""
+    return actions.do_start_session(step(programme, "challenges"), admin_user)
+
+
+def joined(client: Client, session, name=""):
+    response = client.post(reverse("workshop:join"), {"code": session.code.lower(), "name": name})
+    assert response.status_code == 302, response.content
+    return actions.participant_for(session, client.cookies[f"tillit_ws_{session.pk}"].value)
+
+
+def post_note(client, session, text, key=None, tool=0, **extra):
+    return client.post(
+        reverse("workshop:post", args=[session.code]),
+        {"key": str(key or uuid.uuid4()), "tool": tool, "text": text, **extra},
+    )
+
+
+def facilitator(user) -> Client:
+    client = Client()
+    client.cookies["tillit_language"] = "en"
+    assert client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+def furl(name, session, *args):
+    return reverse(f"workshop:{name}", args=["testby", session.pk, *args])
+
+
+# --- starting and joining ------------------------------------------------------------------
+
+
+def test_session_copies_live_tools_and_has_an_unambiguous_code(board):
+    assert [t["type"] for t in board.tools] == ["brainstorm", "dot_voting"]
+    assert len(board.code) == 6 and set(board.code) <= set(CODE_ALPHABET)
+    assert not set("0O1I") & set(CODE_ALPHABET)
+    assert board.step.status == ProgrammeStep.Status.IN_PROGRESS
+
+
+def test_join_by_code_and_wrong_code(client, board):
+    response = client.post(reverse("workshop:join"), {"code": "ZZZZZ9"})
+    assert response.status_code == 200
+    assert "No open workshop has this code" in response.content.decode()
+    participant = joined(client, board)
+    assert participant is not None
+    page = client.get(reverse("workshop:room", args=[board.code]))
+    assert page.status_code == 200
+    assert "Which steering causes the most hassle" in page.content.decode()
+    # The QR link lands on the join page with the code filled in; a joined phone goes straight in.
+    assert client.get(reverse("workshop:join_code", args=[board.code])).status_code == 302
+    assert Client().get(reverse("workshop:join_code", args=[board.code])).status_code == 200
+
+
+def test_closed_session_cannot_be_joined(client, board, admin_user):
+    actions.do_close_session(board, admin_user)
+    response = client.post(reverse("workshop:join"), {"code": board.code})
+    assert "No open workshop has this code" in response.content.decode()
+
+
+def test_room_without_cookie_goes_to_join(client, board):
+    response = client.get(reverse("workshop:room", args=[board.code]))
+    assert response.status_code == 302 and "/join/" in response["Location"]
+
+
+def test_anonymous_tool_stores_no_author_named_tool_does(client, programme, admin_user):
+    session = actions.do_start_session(step(programme, "intro"), admin_user)
+    types = [t["type"] for t in session.tools]
+    assert types == ["dialogue_cards", "glossary"]
+    participant = joined(client, session, name="Mette")
+    post_note(client, session, "Styring er mål og regler")
+    answer = Contribution.objects.get(session=session, tool=0)
+    assert answer.author is None and answer.kind == "answer" and answer.extra["item"] == 0
+    actions.do_next_tool(session)
+    post_note(client, session, "Bøvl", tool=1, definition="Det, der ikke hjælper kerneopgaven")
+    term = Contribution.objects.get(session=session, tool=1, text="Bøvl")
+    assert term.author == participant
+    page = client.get(reverse("workshop:room", args=[session.code])).content.decode()
+    assert "Mette" in page
+
+
+def test_posting_is_idempotent_by_key(client, board):
+    joined(client, board)
+    key = uuid.uuid4()
+    for _ in range(3):
+        assert post_note(client, board, "Dobbelt dokumentation", key=key).status_code == 302
+    assert Contribution.objects.filter(key=key).count() == 1
+    # The offline script gets 204 and no second row either.
+    response = client.post(
+        reverse("workshop:post", args=[board.code]),
+        {"key": str(key), "tool": 0, "text": "Dobbelt dokumentation"},
+        headers={"X-Workshop-Fetch": "1"},
+    )
+    assert response.status_code == 204
+    assert Contribution.objects.filter(session=board).count() == 1
+
+
+def test_post_to_a_tool_that_is_no_longer_current_is_refused(client, board):
+    joined(client, board)
+    actions.do_next_tool(board)
+    response = client.post(
+        reverse("workshop:post", args=[board.code]),
+        {"key": str(uuid.uuid4()), "tool": 0, "text": "For sent"},
+        headers={"X-Workshop-Fetch": "1"},
+    )
+    assert response.status_code == 400 and "moved on" in response.content.decode()
+    assert not Contribution.objects.filter(session=board).exists()
+
+
+# --- reveal, moderation, polling -------------------------------------------------------------
+
+
+def test_contributions_hidden_until_revealed_and_moderation_hides(client, board, admin_user):
+    joined(client, board)
+    post_note(client, board, "Fraværsregistrering to gange")
+    post_note(client, board, "Upassende bemærkning")
+    room = reverse("workshop:room", args=[board.code])
+    page = client.get(room).content.decode()
+    assert "Fraværsregistrering" not in page and "2 contributions so far" in page
+    fac = facilitator(admin_user)
+    fac.post(furl("control", board), {"do": "reveal"})
+    page = client.get(room).content.decode()
+    assert "Fraværsregistrering" in page and "Upassende" in page
+    rude = Contribution.objects.get(text="Upassende bemærkning")
+    fac.post(furl("hide", board, rude.pk), {"hidden": "1"})
+    page = client.get(room).content.decode()
+    assert "Fraværsregistrering" in page and "Upassende" not in page
+    # The facilitator still sees it, marked hidden, and can show it again.
+    assert "Upassende" in fac.get(furl("facilitate", board)).content.decode()
+
+
+def test_poll_answers_204_while_unchanged(client, board):
+    joined(client, board)
+    board.refresh_from_db()
+    live = reverse("workshop:room_live", args=[board.code])
+    unchanged = client.get(live, {"v": board.version, "t": 0, "i": 0})
+    assert unchanged.status_code == 204 and not unchanged.content
+    post_note(client, board, "Ny note")
+    changed = client.get(live, {"v": board.version, "t": 0, "i": 0})
+    assert changed.status_code == 200 and 'id="live"' in changed.content.decode()
+    actions.do_next_tool(board)
+    moved = client.get(live, {"v": board.version, "t": 0, "i": 0})
+    assert moved["HX-Refresh"] == "true"
+
+
+# --- board, themes, votes, artefacts ---------------------------------------------------------
+
+
+def _board_with_themes(client, board):
+    joined(client, board)
+    for text in ("Fravær to gange", "Fravær dobbelt", "Lange møder", "Skemaer"):
+        post_note(client, board, text)
+    notes = {c.text: c for c in Contribution.objects.filter(session=board)}
+    absence = actions.do_create_theme(board, 0, "Fraværsregistrering")
+    meetings = actions.do_create_theme(board, 0, "Møder")
+    return notes, absence, meetings
+
+
+def test_group_merge_vote_and_theme_to_artefact_with_priority(client, board, admin_user):
+    notes, absence, meetings = _board_with_themes(client, board)
+    fac = facilitator(admin_user)
+    fac.post(furl("move", board, notes["Fravær to gange"].pk), {"theme": absence.pk})
+    fac.post(
+        furl("merge", board, notes["Fravær dobbelt"].pk), {"into": notes["Fravær to gange"].pk}
+    )
+    fac.post(furl("move", board, notes["Lange møder"].pk), {"theme": meetings.pk})
+    merged = Contribution.objects.get(pk=notes["Fravær dobbelt"].pk)
+    assert merged.merged_into_id == notes["Fravær to gange"].pk and merged.theme == absence
+    fac.post(furl("control", board), {"do": "next"})
+    board.refresh_from_db()
+    assert board.current == 1
+    # Three voters: absence gets 3 dots, meetings 1.
+    voters = [Client() for _ in range(3)]
+    for index, voter in enumerate(voters):
+        joined(voter, board)
+        voter.post(
+            reverse("workshop:vote", args=[board.code]),
+            {"tool": 1, "target": f"theme:{absence.pk}", "delta": 1},
+        )
+        if index == 0:
+            voter.post(
+                reverse("workshop:vote", args=[board.code]),
+                {"tool": 1, "target": f"theme:{meetings.pk}", "delta": 1},
+            )
+    fac.post(furl("control", board), {"do": "priorities"})
+    challenges = {a.title: a for a in Artefact.objects.filter(kind="challenge")}
+    assert challenges["Fraværsregistrering"].data["priority"] == "high"
+    assert challenges["Møder"].data["priority"] == "medium"
+    assert "Fravær to gange" in challenges["Fraværsregistrering"].data["hindrance"]
+    assert challenges["Fraværsregistrering"].programme == board.step.programme
+    # Recording again updates the same artefacts instead of adding new ones.
+    fac.post(furl("theme_artefact", board, absence.pk), {"kind": "challenge"})
+    assert Artefact.objects.filter(kind="challenge").count() == 2
+
+
+def test_dot_limit(client, board):
+    notes, absence, meetings = _board_with_themes(client, board)
+    actions.do_next_tool(board)
+    participant = actions.participant_for(board, client.cookies[f"tillit_ws_{board.pk}"].value)
+    for _ in range(3):
+        actions.do_vote(board, participant, 1, absence, 1)
+    with pytest.raises(actions.WorkshopError):
+        actions.do_vote(board, participant, 1, meetings, 1)
+    response = client.post(
+        reverse("workshop:vote", args=[board.code]),
+        {"tool": 1, "target": f"theme:{meetings.pk}", "delta": 1},
+        follow=True,
+    )
+    assert "You have no dots left" in response.content.decode()
+    actions.do_vote(board, participant, 1, absence, -1)
+    actions.do_vote(board, participant, 1, meetings, 1)
+    assert sorted(Vote.objects.values_list("count", flat=True)) == [1, 2]
+
+
+def test_stale_edit_gets_409(client, board, admin_user):
+    _notes, absence, _meetings = _board_with_themes(client, board)
+    fac = facilitator(admin_user)
+    url = furl("theme_rename", board, absence.pk)
+    assert fac.post(url, {"title": "Fravær", "version": 1}).status_code == 302
+    stale = fac.post(url, {"title": "Andet navn", "version": 1})
+    assert stale.status_code == 409
+    absence.refresh_from_db()
+    assert absence.title == "Fravær" and absence.version == 2
+    note = Contribution.objects.filter(session=board).first()
+    actions.do_edit_contribution(note, "Rettet", note.version)
+    with pytest.raises(actions.StaleEdit):
+        actions.do_edit_contribution(note, "Ældre", 1)
+
+
+# --- dilemma, SWOT, consent, retro -----------------------------------------------------------
+
+
+def test_dilemma_positions_one_per_participant_and_own_dilemma(client, programme, admin_user):
+    session = actions.do_start_session(step(programme, "challenges"), admin_user)
+    # step "challenges" has no dilemma line; the resultatdialog-like styringsdialog has; use own.
+    session.tools = [
+        {
+            "type": "dilemma_line",
+            "title": {},
+            "config": {"dilemmas": []},
+            "named": False,
+            "reveal": True,
+        }
+    ]
+    session.save()
+    actions.do_add_dilemma(session, "Spare", "Udvikle")
+    participant = joined(client, session)
+    url = reverse("workshop:position", args=[session.code])
+    client.post(url, {"tool": 0, "position": 20, "text": "Vi skal spare"})
+    client.post(url, {"tool": 0, "position": 80, "text": "Nej, udvikle"})
+    positions = Contribution.objects.filter(session=session, kind="position")
+    assert positions.count() == 1 and positions.get().extra["position"] == 80
+    assert positions.get().author is None and participant is not None
+    fac = facilitator(admin_user)
+    fac.post(furl("control", session), {"do": "reveal"})
+    page = fac.get(furl("facilitate", session)).content.decode()
+    assert "Nej, udvikle" in page and "Spare" in page
+
+
+def test_swot_votes_per_quadrant(client, programme, admin_user):
+    session = actions.do_start_session(step(programme, "challenges"), admin_user)
+    session.tools = [{"type": "swot", "title": {}, "config": {}, "named": False, "reveal": False}]
+    session.save()
+    participant = joined(client, session)
+    post_note(client, session, "Erfaring", quadrant="strength")
+    post_note(client, session, "Tid", quadrant="weakness")
+    strength, weakness = Contribution.objects.order_by("pk")
+    assert strength.extra == {"quadrant": "strength"}
+    for _ in range(3):
+        actions.do_vote(session, participant, 0, strength, 1)
+    with pytest.raises(actions.WorkshopError):
+        actions.do_vote(session, participant, 0, strength, 1)
+    actions.do_vote(session, participant, 0, weakness, 1)  # another quadrant has its own dots
+
+
+def test_close_turns_consented_rules_and_agreed_terms_into_artefacts(client, programme, admin_user):
+    session = actions.do_start_session(step(programme, "intro"), admin_user)
+    actions.do_next_tool(session)  # glossary
+    voter = joined(client, session, name="Ida")
+    post_note(client, session, "Kerneopgave", tool=1, definition="Det, borgeren har brug for")
+    post_note(client, session, "Bøvl", tool=1, definition="Unødigt besvær")
+    core, hassle = Contribution.objects.filter(session=session, tool=1).order_by("pk")
+    url = reverse("workshop:consent", args=[session.code, core.pk])
+    client.post(url, {"answer": "agree"})
+    objection = client.post(
+        reverse("workshop:consent", args=[session.code, hassle.pk]),
+        {"answer": "object", "reason": ""},
+        follow=True,
+    )
+    assert "Please give a reason" in objection.content.decode()
+    client.post(
+        reverse("workshop:consent", args=[session.code, hassle.pk]),
+        {"answer": "object", "reason": "For bredt"},
+    )
+    assert voter.consents.count() == 2
+    made = actions.do_close_session(session, admin_user)
+    assert [(a.kind, a.title) for a in made] == [("glossary_term", "Kerneopgave")]
+    assert made[0].data["definition"] == "Det, borgeren har brug for"
+    session.refresh_from_db()
+    assert session.status == WorkshopSession.Status.CLOSED
+
+
+def test_retro_items_by_column(client, programme, admin_user):
+    session = actions.do_start_session(step(programme, "challenges"), admin_user)
+    session.tools = [{"type": "retro", "title": {}, "config": {}, "named": False, "reveal": True}]
+    session.save()
+    joined(client, session)
+    post_note(client, session, "Gode grupper", column="worked")
+    assert post_note(client, session, "Uden kolonne").status_code == 302
+    assert list(Contribution.objects.values_list("text", "extra")) == [
+        ("Gode grupper", {"column": "worked"})
+    ]
+
+
+# --- permissions --------------------------------------------------------------------------------
+
+
+def test_facilitator_pages_need_steering_rights(
+    board, admin_user, employee_user, outsider_user, team_manager_user, client
+):
+    assert facilitator(admin_user).get(furl("facilitate", board)).status_code == 200
+    # The manager of the programme's unit steers it.
+    assert facilitator(team_manager_user).get(furl("facilitate", board)).status_code == 200
+    # An employee of the organisation who is not in the programme does not learn it exists.
+    assert facilitator(employee_user).get(furl("facilitate", board)).status_code == 404
+    assert facilitator(outsider_user).get(furl("facilitate", board)).status_code == 404
+    other = reverse("workshop:facilitate", args=["annanstad", board.pk])
+    assert facilitator(outsider_user).get(other).status_code == 404
+    # A participant (cookie only) gets the login page, and cannot control anything.
+    joined(client, board)
+    assert client.get(furl("facilitate", board)).status_code == 302
+    client.post(furl("control", board), {"do": "next"})
+    board.refresh_from_db()
+    assert board.current == 0
+
+
+def test_participant_in_programme_may_not_steer(board, employee_user):
+    programme_actions.do_add_participant(
+        board.step.programme, employee_user.email, "", "participant"
+    )
+    response = facilitator(employee_user).get(furl("facilitate", board))
+    assert response.status_code == 403
+
+
+def test_programme_workshop_page_lists_steps_and_starts(programme, admin_user):
+    fac = facilitator(admin_user)
+    url = reverse("workshop:programme", args=["testby", programme.pk])
+    page = fac.get(url).content.decode()
+    assert "Start live session" in page
+    response = fac.post(reverse("workshop:start", args=["testby", programme.pk, "challenges"]))
+    session = WorkshopSession.objects.get()
+    assert response["Location"] == furl("facilitate", session)
+    page = fac.get(furl("facilitate", session)).content.decode()
+    assert session.code in page and "<svg" in page

@@ -1,0 +1,126 @@
+// Live workshop: keep unsent text on the phone and resend it, pause polling while someone
+// types in the live region, drag and drop notes into themes. No inline scripts (CSP).
+(function () {
+  "use strict";
+  var QUEUE = "tillit-ws-queue";
+
+  function uuid() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function load() {
+    try { return JSON.parse(localStorage.getItem(QUEUE) || "[]"); } catch (e) { return []; }
+  }
+  function save(queue) { localStorage.setItem(QUEUE, JSON.stringify(queue)); }
+  // `message` is the server's text, or the name of a translated text kept on the element.
+  function status(message, named) {
+    var el = document.querySelector("[data-ws-status]");
+    if (el) { el.textContent = named ? el.getAttribute("data-" + message) : message; }
+  }
+  function refresh() {
+    var live = document.querySelector("[data-live]");
+    if (live && window.htmx) { window.htmx.trigger(live, "ws-refresh"); }
+  }
+  // Send every queued item; an item leaves the queue once the server has it (or refuses it).
+  var sending = false;
+  function flush() {
+    if (sending) { return; }
+    var queue = load();
+    if (!queue.length) { return; }
+    sending = true;
+    var item = queue[0];
+    var body = new URLSearchParams(item.fields);
+    fetch(item.url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Workshop-Fetch": "1", "X-CSRFToken": item.fields.csrfmiddlewaretoken || "" }
+    }).then(function (response) {
+      return response.text().then(function (message) {
+        save(load().filter(function (q) { return q.fields.key !== item.fields.key; }));
+        if (response.ok) { status("sent", true); } else { status(message); }
+        sending = false;
+        refresh();
+        flush();
+      });
+    }).catch(function () {
+      sending = false;
+      status("offline", true);
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-offline") || !window.fetch || !window.localStorage) { return; }
+    event.preventDefault();
+    var fields = {};
+    new FormData(form).forEach(function (value, name) { fields[name] = value; });
+    var queue = load();
+    queue.push({ url: form.action, fields: fields });
+    save(queue);
+    form.querySelectorAll("[data-draft]").forEach(function (el) {
+      localStorage.removeItem(draftKey(el));
+      if (form.action.indexOf("/position/") === -1) { el.value = ""; }
+    });
+    var key = form.querySelector("input[name=key]");
+    if (key) { key.value = uuid(); }
+    flush();
+  });
+
+  // Drafts survive a reload (the page reloads when the facilitator moves on).
+  function draftKey(el) { return "tillit-ws-draft:" + location.pathname + ":" + el.name; }
+  document.addEventListener("input", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-draft")) {
+      localStorage.setItem(draftKey(event.target), event.target.value);
+    }
+  });
+
+  // Do not replace the live region while someone is typing or choosing in it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var live = event.detail.elt;
+    if (!live.hasAttribute || !live.hasAttribute("data-live") || event.detail.requestConfig.verb !== "get") { return; }
+    var active = document.activeElement;
+    if (active && live.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) {
+      event.preventDefault();
+    }
+  });
+
+  // Drag and drop: the same endpoint as the "Move to theme" button.
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    var note = event.target.closest && event.target.closest("[data-move]");
+    if (note) { dragged = note; event.dataTransfer.setData("text/plain", note.dataset.move); }
+  });
+  document.addEventListener("dragover", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-drop]");
+    if (zone && dragged) { event.preventDefault(); zone.classList.add("ws-drop-over"); }
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-drop]");
+    if (zone) { zone.classList.remove("ws-drop-over"); }
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-drop]");
+    if (!zone || !dragged) { return; }
+    event.preventDefault();
+    zone.classList.remove("ws-drop-over");
+    var token = dragged.querySelector("input[name=csrfmiddlewaretoken]");
+    var body = new URLSearchParams({ theme: zone.dataset.drop, csrfmiddlewaretoken: token ? token.value : "" });
+    dragged = null;
+    fetch(event.dataTransfer.getData("text/plain"), {
+      method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" }
+    }).then(refresh);
+  });
+
+  window.addEventListener("online", flush);
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-draft]").forEach(function (el) {
+      var kept = localStorage.getItem(draftKey(el));
+      if (kept && !el.value) { el.value = kept; }
+    });
+    flush();
+    setInterval(flush, 5000);
+  });
+})();
