@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from typing import Any
 
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tillit.results.models import ResultSnapshot
@@ -112,3 +115,60 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def unit_html(snapshot: ResultSnapshot, row, language: str) -> str:
+    """A unit's report as an HTML document in `language` (what the PDF is made of)."""
+    from django.template.loader import render_to_string
+
+    from tillit.results.pages import unit_context
+
+    with translation.override(language):
+        context = unit_context(snapshot, row, language)
+        context.update({"campaign": snapshot.campaign, "language": language})
+        return render_to_string("results/report.html", context)
+
+
+def unit_pdf(snapshot: ResultSnapshot, row, language: str) -> bytes:
+    """A unit's report as PDF (WeasyPrint), in `language`."""
+    from weasyprint import HTML
+
+    return HTML(string=unit_html(snapshot, row, language)).write_pdf()
+
+
+def report_filename(campaign_name: str, unit_name: str) -> str:
+    return f"{slugify(campaign_name)}-{slugify(unit_name) or 'unit'}.pdf"
+
+
+def run_batch(batch_id: int) -> str:
+    """Build a batch's ZIP of unit PDFs, saving progress after each report."""
+    from tillit.results.models import ReportBatch, ResultUnit
+    from tillit.results.snapshot import get_snapshot
+
+    batch = ReportBatch.objects.select_related("campaign").get(pk=batch_id)
+    if batch.finished:
+        return batch.status
+    snapshot = get_snapshot(batch.campaign)
+    rows = list(
+        ResultUnit.objects.filter(snapshot=snapshot, unit_pk__in=batch.unit_pks).order_by(
+            "position"
+        )
+    )
+    batch.status, batch.total, batch.processed = ReportBatch.Status.RUNNING, len(rows), 0
+    batch.save(update_fields=["status", "total", "processed"])
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for n, row in enumerate(rows, start=1):
+                name = f"{n:04d}-{report_filename(batch.campaign.name, row.data['name'])}"
+                archive.writestr(name, unit_pdf(snapshot, row, batch.language))
+                ReportBatch.objects.filter(pk=batch.pk).update(processed=n)
+    except Exception as error:  # the status page must say it failed, not spin forever
+        ReportBatch.objects.filter(pk=batch.pk).update(
+            status=ReportBatch.Status.FAILED, error=str(error)[:2000]
+        )
+        raise
+    ReportBatch.objects.filter(pk=batch.pk).update(
+        status=ReportBatch.Status.DONE, content=out.getvalue(), processed=len(rows)
+    )
+    return ReportBatch.Status.DONE

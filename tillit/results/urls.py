@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401  (routes are added by the results pages)
+from django.urls import path
+
+from tillit.results import views
 
 app_name = "results"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("o/<slug:org>/results/", views.index, name="index"),
+    path("o/<slug:org>/results/<int:campaign_id>/", views.overview, name="overview"),
+    path("o/<slug:org>/results/<int:campaign_id>/units/<int:unit_pk>/", views.unit, name="unit"),
+    path(
+        "o/<slug:org>/results/<int:campaign_id>/units/<int:unit_pk>/report.pdf",
+        views.unit_pdf,
+        name="unit_pdf",
+    ),
+    path(
+        "o/<slug:org>/results/<int:campaign_id>/export.<str:kind>",
+        views.export,
+        name="export",
+    ),
+]

@@ -1,0 +1,296 @@
+"""What the result pages and the PDF show, built from the stored snapshot (never recomputed).
+
+Who sees which unit is decided by `tillit.org.access` (admins: all; managers and MED
+representatives: their subtrees); these functions take the rows already allowed.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from tillit.org.access import Access
+from tillit.results import charts
+from tillit.results.models import ResultSnapshot, ResultUnit
+from tillit.results.present import (
+    change_words,
+    index_keys,
+    index_label,
+    item_text,
+    scale_labels,
+    signed,
+)
+from tillit.results.reflection import questions_for
+from tillit.results.snapshot import reason_text
+
+DEFAULT_LEVELS = 3  # the top unit and two levels below it
+
+
+def visible_rows(snapshot: ResultSnapshot, access: Access) -> QuerySet[ResultUnit]:
+    """The snapshot's units this user may read (nothing for a member without a role)."""
+    rows = ResultUnit.objects.filter(snapshot=snapshot)
+    if access.is_admin:
+        return rows
+    if not access.unit_paths:
+        return rows.none()
+    return rows.filter(reduce(or_, (Q(path__startswith=p) for p in access.unit_paths)))
+
+
+def rate(summary: dict[str, Any]) -> int | None:
+    """Response rate in whole per cent."""
+    invited = summary.get("n_invited") or 0
+    return round(100 * summary["n_responded"] / invited) if invited else None
+
+
+def overview_context(
+    snapshot: ResultSnapshot, access: Access, params: dict[str, str]
+) -> dict[str, Any]:
+    """The heatmap rows (filtered by level, sorted by a column), response rates, histogram."""
+    data = snapshot.data
+    keys = index_keys(data)
+    rows = visible_rows(snapshot, access)
+    top = rows.order_by("depth").values_list("depth", flat=True).first() or 0
+    deepest = rows.order_by("-depth").values_list("depth", flat=True).first() or 0
+    levels = list(range(1, deepest - top + 2))
+    try:
+        level = max(1, min(int(params.get("level", DEFAULT_LEVELS)), len(levels) or 1))
+    except ValueError:
+        level = DEFAULT_LEVELS
+    summaries = list(rows.values_list("summary", flat=True))
+    listed = [s for s in summaries if s["depth"] < top + level]
+    sort = params.get("sort", "")
+    descending = params.get("dir") == "desc"
+    if sort in keys or sort in ("name", "rate", "n"):
+        missing = [s for s in listed if _sort_value(s, sort) is None]
+        present = [s for s in listed if _sort_value(s, sort) is not None]
+        present.sort(key=lambda s: _sort_value(s, sort), reverse=descending)
+        listed = present + missing
+    else:
+        sort = ""
+    table = []
+    for s in listed:
+        cells = []
+        for key in keys:
+            value = s.get("indices", {}).get(key) if s["shown"] else None
+            cells.append({"value": value, "css": charts.heat_class(value)})
+        table.append(
+            {
+                "summary": s,
+                "indent": s["depth"] - top if not sort else 0,
+                "rate": rate(s),
+                "cells": cells,
+                "reason": "" if s["shown"] else reason_text(s["reason"], data["thresholds"]),
+            }
+        )
+    columns = [
+        {
+            "key": key,
+            "label": index_label(data, key),
+            "next_dir": "asc" if sort == key and descending else "desc",
+            "sorted": ("descending" if descending else "ascending") if sort == key else "",
+        }
+        for key in keys
+    ]
+    chart_key = next((k for k in keys if k.endswith(".total")), keys[0] if keys else "")
+    return {
+        "snapshot": snapshot,
+        "data": data,
+        "columns": columns,
+        "rows": table,
+        "levels": levels,
+        "level": level,
+        "sort": sort,
+        "dir": "desc" if descending else "asc",
+        "name_dir": "desc" if sort == "name" and not descending else "asc",
+        "histogram": _histogram(summaries, chart_key, data),
+        "totals": _totals(summaries, top),
+        "legend": [
+            (charts.heat_class(v), label)
+            for v, label in (
+                (40, "< 50"),
+                (55, "50–59"),
+                (65, "60–69"),
+                (75, "70–79"),
+                (85, "≥ 80"),
+            )
+        ],
+    }
+
+
+def _sort_value(summary: dict[str, Any], sort: str):
+    if sort == "name":
+        return summary["name"].lower()
+    if sort == "rate":
+        return rate(summary)
+    if sort == "n":
+        return summary["n_responded"]
+    return summary.get("indices", {}).get(sort) if summary["shown"] else None
+
+
+def _totals(summaries: list[dict[str, Any]], top: int) -> dict[str, Any]:
+    tops = [s for s in summaries if s["depth"] == top]
+    invited = sum(s["n_invited"] for s in tops)
+    responded = sum(s["n_responded"] for s in tops)
+    return {
+        "invited": invited,
+        "responded": responded,
+        "rate": round(100 * responded / invited) if invited else None,
+        "shown": sum(1 for s in summaries if s["shown"]),
+        "units": len(summaries),
+    }
+
+
+def _histogram(summaries: list[dict[str, Any]], key: str, data: dict[str, Any]) -> dict:
+    values = [
+        s["indices"][key]
+        for s in summaries
+        if s["shown"] and s.get("indices", {}).get(key) is not None
+    ]
+    edges = list(range(0, 100, 10))
+    counts = [0] * len(edges)
+    for value in values:
+        counts[min(int(value // 10), len(edges) - 1)] += 1
+    label = index_label(data, key) if key else ""
+    title = _("How many shown units have each level of %(index)s") % {"index": label}
+    return {
+        "svg": charts.histogram(counts, edges, title),
+        "title": title,
+        "rows": [
+            (f"{e}–{e + 9 if e < 90 else 100}", c) for e, c in zip(edges, counts, strict=True)
+        ],
+        "n": len(values),
+        "label": label,
+    }
+
+
+def unit_context(
+    snapshot: ResultSnapshot, row: ResultUnit, language_for_questions: str
+) -> dict[str, Any]:
+    """One unit's page (and PDF): indices beside parent and organisation, trend, items,
+    strongest and weakest constructs, comments, or the reason it is hidden."""
+    data = snapshot.data
+    unit = row.data
+    thresholds = data["thresholds"]
+    keys = index_keys(data)
+    others = {
+        r.external_id: r.summary
+        for r in ResultUnit.objects.filter(snapshot=snapshot, depth=0).only(
+            "external_id", "summary"
+        )
+    }
+    parent = None
+    if unit.get("parent_id"):
+        parent_row = (
+            ResultUnit.objects.filter(snapshot=snapshot, external_id=unit["parent_id"])
+            .only("summary", "unit_pk")
+            .first()
+        )
+        parent = parent_row.summary if parent_row else None
+    root = next(iter(others.values()), None) if row.depth else None
+    context: dict[str, Any] = {
+        "snapshot": snapshot,
+        "data": data,
+        "unit": unit,
+        "parent": parent,
+        "root": root,
+        "rate": rate(unit),
+        "children": list(
+            ResultUnit.objects.filter(snapshot=snapshot, parent_external_id=row.external_id)
+            .order_by("position")
+            .values_list("unit_pk", "summary")
+        ),
+    }
+    if not unit["shown"]:
+        context["reason"] = reason_text(unit["reason"], thresholds)
+        return context
+    trend = unit.get("trend", {})
+    index_rows = []
+    for key in keys:
+        value = unit["indices"].get(key)
+        previous = trend.get(key)
+        label = index_label(data, key)
+        index_rows.append(
+            {
+                "key": key,
+                "label": label,
+                "value": value,
+                "parent": _index(parent, key),
+                "root": _index(root, key),
+                "previous": previous,
+                "change": signed(value - previous)
+                if value is not None and previous is not None
+                else "",
+                "words": change_words(label, value, previous),
+                "is_total": key.endswith(".total"),
+            }
+        )
+    constructs = [r for r in index_rows if not r["is_total"] and r["value"] is not None]
+    constructs.sort(key=lambda r: r["value"])
+    context.update(
+        {
+            "excluded": reason_text("answers_excluded", thresholds, unit["excluded_n"])
+            if unit["excluded_n"]
+            else "",
+            "index_rows": index_rows,
+            "comparison_svg": charts.comparison_bars(
+                [(r["label"], r["value"], r["root"]) for r in index_rows],
+                _("Indices of this unit (bars) and of the organisation (black marks)"),
+            ),
+            "weakest": constructs[:2],
+            "strongest": list(reversed(constructs[-2:])) if len(constructs) > 2 else [],
+            "items": _items(data, unit),
+            "comments": _comments(data, unit),
+            "questions": questions_for(
+                [r["key"] for r in constructs[:3]], data, language_for_questions
+            ),
+            "previous_names": ", ".join(p["name"] for p in data.get("previous", {}).values()),
+        }
+    )
+    return context
+
+
+def _index(summary: dict[str, Any] | None, key: str) -> float | None:
+    if not summary or not summary.get("shown"):
+        return None
+    return summary.get("indices", {}).get(key)
+
+
+def _items(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]]:
+    thresholds = data["thresholds"]
+    result = []
+    for key, item in unit["items"].items():
+        text = item_text(data, key)
+        entry: dict[str, Any] = {"key": key, "text": text}
+        if "reason" in item:
+            entry["reason"] = reason_text(item["reason"], thresholds)
+        else:
+            entry["n"] = item["n"]
+            entry["mean"] = item["mean"]
+            if item["dist"]:
+                labels = scale_labels(data, key) or [str(v + 1) for v in range(len(item["dist"]))]
+                total = sum(item["dist"]) or 1
+                entry["dist"] = [
+                    (labels[i] if i < len(labels) else str(i + 1), c, round(100 * c / total))
+                    for i, c in enumerate(item["dist"])
+                ]
+                entry["svg"] = charts.stacked_bar(item["dist"], labels, text)
+            else:
+                entry["dist_reason"] = reason_text(item.get("dist_reason", ""), thresholds)
+        result.append(entry)
+    return result
+
+
+def _comments(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]]:
+    result = []
+    for entry in unit.get("comments") or []:
+        block = {"question": item_text(data, entry["item"])}
+        if "texts" in entry:
+            block["texts"] = entry["texts"]
+        else:
+            block["reason"] = reason_text(entry["reason"], data["thresholds"])
+        result.append(block)
+    return result

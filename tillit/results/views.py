@@ -1,0 +1,122 @@
+"""Result pages: the campaigns with results, the organisation overview, a unit's page and the
+exports. Every view reads the stored snapshot; who sees what is `tillit.org.access`'s answer."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.utils.translation import get_language
+
+from tillit.org.access import org_view
+from tillit.org.models import Unit
+from tillit.results import exports
+from tillit.results.models import ResultUnit
+from tillit.results.pages import overview_context, rate, unit_context, visible_rows
+from tillit.results.present import index_keys, index_label
+from tillit.results.snapshot import get_snapshot
+from tillit.surveys.models import Campaign
+
+LISTED = (Campaign.Status.OPEN, Campaign.Status.CLOSED)
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    return get_object_or_404(
+        Campaign, pk=campaign_id, organisation=request.organisation, status__in=LISTED
+    )
+
+
+def _reader(request: HttpRequest) -> None:
+    """Unit results are for admins, managers and MED representatives only."""
+    if not (request.access.is_admin or request.access.unit_paths):
+        raise PermissionDenied
+
+
+@org_view()
+def index(request: HttpRequest) -> HttpResponse:
+    """The campaigns with results; everyone in the organisation sees its overall figures."""
+    entries = []
+    for campaign in Campaign.objects.filter(organisation=request.organisation, status__in=LISTED):
+        snapshot = get_snapshot(campaign)
+        top = ResultUnit.objects.filter(snapshot=snapshot, depth=0).order_by("position").first()
+        summary = top.summary if top else None
+        figures = [
+            (index_label(snapshot.data, key), summary["indices"][key])
+            for key in index_keys(snapshot.data)
+            if summary and summary["shown"] and key.endswith(".total")
+            if summary["indices"].get(key) is not None
+        ]
+        entries.append(
+            {
+                "campaign": campaign,
+                "top": summary,
+                "rate": summary and rate(summary),
+                "figures": figures,
+            }
+        )
+    reader = request.access.is_admin or bool(request.access.unit_paths)
+    return render(request, "results/index.html", {"entries": entries, "reader": reader})
+
+
+@org_view()
+def overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Units × indices as a heatmap, sortable, by level; response rates; index distribution."""
+    _reader(request)
+    campaign = _campaign(request, campaign_id)
+    context = overview_context(get_snapshot(campaign), request.access, request.GET.dict())
+    return render(request, "results/overview.html", {"campaign": campaign, **context})
+
+
+def _unit_row(request: HttpRequest, campaign: Campaign, unit_pk: int):
+    _reader(request)
+    unit = get_object_or_404(Unit, pk=unit_pk, organisation=request.organisation)
+    if not request.access.can_see_unit(unit):
+        raise PermissionDenied
+    snapshot = get_snapshot(campaign)
+    row = ResultUnit.objects.filter(snapshot=snapshot, unit_pk=unit_pk).first()
+    if row is None:
+        raise Http404
+    return snapshot, row
+
+
+@org_view()
+def unit(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
+    """One unit: indices beside parent and organisation, trend, items, comments."""
+    campaign = _campaign(request, campaign_id)
+    snapshot, row = _unit_row(request, campaign, unit_pk)
+    context = unit_context(snapshot, row, get_language())
+    return render(request, "results/unit.html", {"campaign": campaign, **context})
+
+
+@org_view()
+def unit_pdf(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
+    """The unit's report as PDF, in the reader's language."""
+    campaign = _campaign(request, campaign_id)
+    snapshot, row = _unit_row(request, campaign, unit_pk)
+    content = exports.unit_pdf(snapshot, row, get_language())
+    name = f"{slugify(campaign.name)}-{slugify(row.data['name'])}.pdf"
+    return _download(content, "application/pdf", name)
+
+
+@org_view()
+def export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
+    """Every unit the user may see, as XLSX or JSON."""
+    if kind not in ("xlsx", "json"):
+        raise Http404
+    _reader(request)
+    campaign = _campaign(request, campaign_id)
+    snapshot = get_snapshot(campaign)
+    pks = set(visible_rows(snapshot, request.access).values_list("unit_pk", flat=True))
+    name = slugify(campaign.name) or f"campaign-{campaign.pk}"
+    if kind == "xlsx":
+        content = exports.xlsx_bytes(snapshot, pks)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return _download(content, mime, f"{name}.xlsx")
+    return _download(exports.json_bytes(snapshot, pks), "application/json", f"{name}.json")
+
+
+def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
