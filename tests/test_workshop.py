@@ -228,7 +228,7 @@ def test_group_merge_vote_and_theme_to_artefact_with_priority(client, board, adm
 
 
 def test_dot_limit(client, board):
-    notes, absence, meetings = _board_with_themes(client, board)
+    _notes, absence, meetings = _board_with_themes(client, board)
     actions.do_next_tool(board)
     participant = actions.participant_for(board, client.cookies[f"tillit_ws_{board.pk}"].value)
     for _ in range(3):
