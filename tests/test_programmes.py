@@ -366,6 +366,30 @@ def test_other_employee_sees_no_programme(programme, org, units):
     assert "Mindre bøvl" not in client.get(url("list")).content.decode()
 
 
+def test_reference_fields_offer_only_artefacts_of_visible_programmes(
+    programme, org, units, admin_user, med_user, templates
+):
+    """A MED rep of BUF steers a BUF programme but must not see HEM's challenge titles."""
+    challenge(programme, title="Hemlig utmaning i hemtjänsten")
+    own = actions.do_start_programme(
+        organisation=org,
+        template_version=templates["samskabt-styring"].latest(),
+        title="BUF:s forløb",
+        language="sv",
+        units=[units["BUF"]],
+        created_by=admin_user,
+    )
+    challenge(own, title="Egen utmaning")
+    page = client_for(med_user).get(url("artefact_add", own.pk, "solutions", "solution"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Egen utmaning" in html
+    assert "Hemlig utmaning" not in html
+    # The admin, who may open both programmes, is offered both.
+    html = client_for(admin_user).get(url("artefact_add", own.pk, "solutions", "solution"))
+    assert "Hemlig utmaning" in html.content.decode()
+
+
 # --- reports -----------------------------------------------------------------------------
 
 

@@ -82,8 +82,12 @@ class ActionStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def artefact_form(kind: str, organisation, *args, **kwargs) -> forms.Form:
-    """A form for one artefact kind, with a hidden `version` for the stale-edit check."""
+def artefact_form(kind: str, referable, *args, **kwargs) -> forms.Form:
+    """A form for one artefact kind, with a hidden `version` for the stale-edit check.
+
+    `referable` is the artefacts a reference field may point to: only those of programmes the
+    user may open, so a dropdown never shows titles from programmes hidden from them.
+    """
     fields: dict[str, forms.Field] = {}
     for spec in ARTEFACT_KINDS[kind].fields:
         common = {"label": spec.label, "required": spec.required}
@@ -100,7 +104,7 @@ def artefact_form(kind: str, organisation, *args, **kwargs) -> forms.Form:
             field = forms.EmailField(**common)
         elif spec.type == "ref":
             field = forms.ModelChoiceField(
-                queryset=Artefact.objects.filter(organisation=organisation, kind=spec.ref),
+                queryset=referable.filter(kind=spec.ref),
                 empty_label="–",
                 **common,
             )

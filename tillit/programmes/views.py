@@ -236,7 +236,7 @@ def artefact_add(request: HttpRequest, pk: int, step_id: str, kind: str) -> Http
     if kind not in ARTEFACT_KINDS:
         raise Http404
     initial = {"status": "planned"} if kind == "action" else {}
-    form = forms.artefact_form(kind, request.organisation, request.POST or None, initial=initial)
+    form = forms.artefact_form(kind, _referable(request), request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         actions.do_create_artefact(
             programme, step_id, kind, forms.cleaned_values(form), request.user
@@ -254,6 +254,14 @@ def artefact_add(request: HttpRequest, pk: int, step_id: str, kind: str) -> Http
             "step_title": title,
             "kind": ARTEFACT_KINDS[kind],
         },
+    )
+
+
+def _referable(request: HttpRequest):
+    """Artefacts of the programmes this user may open: what reference fields may offer."""
+    return Artefact.objects.filter(
+        organisation=request.organisation,
+        programme__in=rights.visible_programmes(request.access, request.user.email),
     )
 
 
@@ -277,7 +285,7 @@ def artefact_edit(request: HttpRequest, artefact_id: int) -> HttpResponse:
     artefact = _artefact(request, artefact_id)
     form = forms.artefact_form(
         artefact.kind,
-        request.organisation,
+        _referable(request),
         request.POST or None,
         initial=forms.initial_values(artefact),
     )
@@ -312,7 +320,7 @@ def _conflict(request: HttpRequest, current: Artefact, form) -> HttpResponse:
     theirs = [(str(ARTEFACT_KINDS[current.kind].fields[0].label), current.title)]
     theirs += current.display_rows()
     fresh = forms.artefact_form(
-        current.kind, request.organisation, initial=forms.initial_values(current)
+        current.kind, _referable(request), initial=forms.initial_values(current)
     )
     return render(
         request,
