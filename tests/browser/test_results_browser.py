@@ -1,0 +1,56 @@
+"""Results in a browser on the demo's closed campaign: overview, unit page, PDF and XLSX."""
+
+import io
+import subprocess
+
+from openpyxl import load_workbook
+
+from tests.browser.conftest import assert_accessible, login
+from tests.conftest import PASSWORD
+from tillit.org.demo import build_tillby
+from tillit.org.models import RoleGrant, Unit
+from tillit.results.snapshot import get_snapshot, published_json
+from tillit.surveys.demo import build_demo_surveys
+
+
+def test_overview_unit_page_and_downloads(new_page, admin_user):
+    org = build_tillby("small", 2026)
+    _earlier, campaign = build_demo_surveys(org, seed=7)
+    RoleGrant.objects.create(organisation=org, email=admin_user.email, role=RoleGrant.Role.ADMIN)
+    data = published_json(get_snapshot(campaign))
+    shown = [u for u in data["units"] if u["shown"] and u["depth"] >= 2 and u["trend"]]
+    unit = shown[0]
+
+    page = new_page(language="sv")
+    login(page, admin_user.email, PASSWORD)
+    page.goto(f"/o/{org.slug}/results/")
+    page.click(f"a[href='/o/{org.slug}/results/{campaign.pk}/']")
+    assert page.locator("table.heatmap tbody tr").count() > 3
+    assert_accessible(page)
+    page.click("table.heatmap thead a:has-text('Ledarskap')")
+    assert "sort=hme.ledarskap" in page.url
+    assert page.locator("th[aria-sort]").count() == 1
+
+    page.goto(f"/o/{org.slug}/results/{campaign.pk}/units/{unit['unit_pk']}/")
+    assert page.locator("h1").inner_text() == unit["name"]
+    assert "Ledarskap" in page.locator("ul.plain-words").inner_text()
+    assert_accessible(page)
+
+    with page.expect_download() as pdf_download:
+        page.click("a[href$='report.pdf']")
+    text = subprocess.run(
+        ["pdftotext", pdf_download.value.path(), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert unit["name"] in text and "Frågor för teamets samtal" in text
+    assert f"{unit['indices']['hme.total']:.0f}" in text
+
+    page.goto(f"/o/{org.slug}/results/{campaign.pk}/")
+    with page.expect_download() as xlsx_download:
+        page.click("a[href$='export.xlsx']")
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    with open(xlsx_download.value.path(), "rb") as file:
+        book = load_workbook(io.BytesIO(file.read()))
+    rows = {r[0]: r for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert rows[unit["id"]][1] == unit["name"]
+    assert rows[unit["id"]][7] == unit["n_published"]
+    assert Unit.objects.filter(organisation=org).count() >= len(rows)
