@@ -13,7 +13,7 @@ pytest_plugins = ["tests.test_surveys_support"]
 
 
 @pytest.fixture
-def tokens(org, units, staff, test_version, mailoutbox):
+def tokens(org, units, staff, test_version, mailoutbox, _site_url):
     campaign = make_campaign(
         org, units["SOC"], [test_version], ask_age=True, background_source="ask"
     )
