@@ -386,3 +386,14 @@ def test_programme_workshop_page_lists_steps_and_starts(programme, admin_user):
     assert response["Location"] == furl("facilitate", session)
     page = fac.get(furl("facilitate", session)).content.decode()
     assert session.code in page and "<svg" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("sv", "Din lapp"), ("da", "Din seddel"), ("nb", "Lappen din"), ("en", "Your note")],
+)
+def test_room_speaks_the_phones_language(board, language, expected):
+    phone = Client(headers={"accept-language": language})
+    phone.post(reverse("workshop:join"), {"code": board.code})
+    page = phone.get(reverse("workshop:room", args=[board.code])).content.decode()
+    assert expected in page

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -420,14 +420,27 @@ def control(request: HttpRequest, session_id: int) -> HttpResponse:
             )
         elif do == "priorities":
             stored = actions.do_store_priorities(session, session.current, request.user)
+            n = len(stored)
             messages.success(
-                request, _("Priorities stored on %(n)s artefacts.") % {"n": len(stored)}
+                request,
+                ngettext(
+                    "Priorities stored on %(n)s artefact.",
+                    "Priorities stored on %(n)s artefacts.",
+                    n,
+                )
+                % {"n": n},
             )
         elif do == "close":
             made = actions.do_close_session(session, request.user)
+            n = len(made)
             messages.success(
                 request,
-                _("The workshop is closed; %(n)s artefacts were recorded.") % {"n": len(made)},
+                ngettext(
+                    "The workshop is closed; %(n)s artefact was recorded.",
+                    "The workshop is closed; %(n)s artefacts were recorded.",
+                    n,
+                )
+                % {"n": n},
             )
             return redirect(
                 "workshop:programme", request.organisation.slug, session.step.programme_id
