@@ -108,6 +108,7 @@ def overview_context(
         "name_dir": "desc" if sort == "name" and not descending else "asc",
         "histogram": _histogram(summaries, chart_key, data),
         "totals": _totals(summaries, top),
+        "top": next((s for s in summaries if s["depth"] == top), None),
         "legend": [
             (charts.heat_class(v), label)
             for v, label in (

@@ -18,4 +18,11 @@ urlpatterns = [
         views.export,
         name="export",
     ),
+    path("o/<slug:org>/results/kolada/", views.kolada_import, name="kolada"),
+    path("o/<slug:org>/results/<int:campaign_id>/reports/", views.batch_start, name="batch_start"),
+    path(
+        "o/<slug:org>/results/<int:campaign_id>/reports/<int:batch_id>/",
+        views.batch_status,
+        name="batch",
+    ),
 ]

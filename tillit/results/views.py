@@ -3,19 +3,23 @@ exports. Every view reads the stored snapshot; who sees what is `tillit.org.acce
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, ngettext
 
 from tillit.org.access import org_view
 from tillit.org.models import Unit
 from tillit.results import exports
-from tillit.results.models import ResultUnit
+from tillit.results.kolada import comparison, do_import_kolada
+from tillit.results.models import KoladaValue, ReportBatch, ResultSettings, ResultUnit
 from tillit.results.pages import overview_context, rate, unit_context, visible_rows
 from tillit.results.present import index_keys, index_label
 from tillit.results.snapshot import get_snapshot
+from tillit.results.tasks import build_report_batch
 from tillit.surveys.models import Campaign
 
 LISTED = (Campaign.Status.OPEN, Campaign.Status.CLOSED)
@@ -65,6 +69,8 @@ def overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _reader(request)
     campaign = _campaign(request, campaign_id)
     context = overview_context(get_snapshot(campaign), request.access, request.GET.dict())
+    if request.access.is_admin:
+        context["kolada"] = comparison(request.organisation, context["top"])
     return render(request, "results/overview.html", {"campaign": campaign, **context})
 
 
@@ -120,3 +126,87 @@ def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class KoladaForm(forms.Form):
+    municipality_code = forms.RegexField(
+        label=gettext_lazy("Your municipality code (four digits)"),
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": gettext_lazy("Enter four digits, e.g. 0180.")},
+    )
+    file = forms.FileField(
+        label=gettext_lazy("CSV file from Kolada"),
+        help_text=gettext_lazy(
+            "Columns: municipality_code, year, total; optional motivation, ledarskap, styrning."
+        ),
+    )
+
+
+@org_view(admin=True)
+def kolada_import(request: HttpRequest) -> HttpResponse:
+    """A process owner imports published HME values from Kolada to compare with."""
+    organisation = request.organisation
+    current = ResultSettings.objects.filter(organisation=organisation).first()
+    form = KoladaForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"municipality_code": current.municipality_code if current else ""},
+    )
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        count, errors = do_import_kolada(
+            organisation, form.cleaned_data["file"].read(), form.cleaned_data["municipality_code"]
+        )
+        if not errors:
+            messages.success(
+                request,
+                ngettext("%(n)s value imported.", "%(n)s values imported.", count) % {"n": count},
+            )
+            return redirect("results:kolada", organisation.slug)
+    context = {
+        "form": form,
+        "errors": errors,
+        "values": KoladaValue.objects.filter(organisation=organisation),
+    }
+    return render(request, "results/kolada.html", context)
+
+
+@org_view()
+def batch_start(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Start a ZIP of the PDF reports of every shown unit the user may see (POST)."""
+    _reader(request)
+    if request.method != "POST":
+        raise Http404
+    campaign = _campaign(request, campaign_id)
+    snapshot = get_snapshot(campaign)
+    pks = list(
+        visible_rows(snapshot, request.access).filter(shown=True).values_list("unit_pk", flat=True)
+    )
+    batch = ReportBatch.objects.create(
+        campaign=campaign,
+        created_by=request.user,
+        language=get_language(),
+        unit_pks=pks,
+        total=len(pks),
+    )
+    build_report_batch.enqueue(batch.pk)
+    return redirect("results:batch", request.organisation.slug, campaign.pk, batch.pk)
+
+
+@org_view()
+def batch_status(request: HttpRequest, campaign_id: int, batch_id: int) -> HttpResponse:
+    """The batch's progress (htmx polls the fragment); `?download=1` gives the ZIP."""
+    campaign = _campaign(request, campaign_id)
+    batch = get_object_or_404(
+        ReportBatch.objects.defer("content"),
+        pk=batch_id,
+        campaign=campaign,
+        created_by=request.user,
+    )
+    if request.GET.get("download") and batch.status == ReportBatch.Status.DONE:
+        content = ReportBatch.objects.values_list("content", flat=True).get(pk=batch.pk)
+        name = f"{slugify(campaign.name) or 'reports'}.zip"
+        return _download(bytes(content), "application/zip", name)
+    template = "results/batch_job.html" if request.htmx else "results/batch.html"
+    return render(request, template, {"campaign": campaign, "batch": batch})
