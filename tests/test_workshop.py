@@ -397,3 +397,76 @@ def test_room_speaks_the_phones_language(board, language, expected):
     phone.post(reverse("workshop:join"), {"code": board.code})
     page = phone.get(reverse("workshop:room", args=[board.code])).content.decode()
     assert expected in page
+
+
+def test_participant_edits_own_named_proposal_and_stale_edit_conflicts(
+    client, programme, admin_user
+):
+    session = actions.do_start_session(step(programme, "intro"), admin_user)
+    actions.do_next_tool(session)  # glossary: named
+    joined(client, session, name="Ida")
+    post_note(client, session, "Styring", tool=1, definition="Mål og regler")
+    term = Contribution.objects.get(session=session, text="Styring")
+    url = reverse("workshop:edit", args=[session.code, term.pk])
+    page = client.get(reverse("workshop:room", args=[session.code])).content.decode()
+    assert url in page  # the author is offered the edit form
+    client.post(url, {"text": "Styring", "definition": "Mål, regler og krav", "version": 1})
+    stale = client.post(url, {"text": "Styrning", "definition": "Gammelt", "version": 1})
+    assert stale.status_code == 409 and stale["HX-Refresh"] == "true"
+    term.refresh_from_db()
+    assert term.extra["definition"] == "Mål, regler og krav" and term.version == 2
+    # Someone else cannot edit it; nor can a phone without a cookie.
+    other = Client()
+    joined(other, session, name="Bo")
+    assert other.post(url, {"text": "X", "version": 2}).status_code == 404
+    assert Client().post(url, {"text": "X", "version": 2}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "tool_type",
+    [
+        "dialogue_cards",
+        "brainstorm",
+        "dot_voting",
+        "dilemma_line",
+        "swot",
+        "glossary",
+        "game_rules",
+        "retro",
+    ],
+)
+def test_every_tool_renders_for_phone_and_projector(client, programme, admin_user, tool_type):
+    session = actions.do_start_session(step(programme, "challenges"), admin_user)
+    from tillit.workshop.tools import live_tools_of
+
+    steps = programme.definition["steps"]
+    tools = live_tools_of({"tools": [t for s in steps for t in s["tools"]]})
+    tool = next((t for t in tools if t["type"] == tool_type), None) or {
+        "type": tool_type,
+        "title": {},
+        "config": {},
+        "named": False,
+        "reveal": True,
+    }
+    if tool_type == "dilemma_line":
+        tool["config"] = {"dilemmas": [{"left": {"en": "Save"}, "right": {"en": "Develop"}}]}
+    session.tools = [tool]
+    session.state = {"0": {"revealed": True, "item": 0}}
+    session.save()
+    joined(client, session, name="Eva")
+    extra = {"swot": {"quadrant": "threat"}, "retro": {"column": "next"}}.get(tool_type, {})
+    if tool_type == "dilemma_line":
+        client.post(
+            reverse("workshop:position", args=[session.code]),
+            {"tool": 0, "position": 35, "text": "Lidt til venstre"},
+        )
+    elif tool_type != "dot_voting":
+        post_note(client, session, "Et bidrag", definition="En forklaring", **extra)
+    phone = client.get(reverse("workshop:room", args=[session.code]))
+    assert phone.status_code == 200
+    projector = facilitator(admin_user).get(furl("facilitate", session))
+    assert projector.status_code == 200
+    if tool_type != "dot_voting":
+        assert ("Et bidrag" if tool_type != "dilemma_line" else "Lidt til venstre") in (
+            projector.content.decode()
+        )

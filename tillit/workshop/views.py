@@ -270,11 +270,11 @@ def rename(request: HttpRequest, code: str) -> HttpResponse:
 def edit(request: HttpRequest, code: str, contribution_id: int) -> HttpResponse:
     """A participant edits their own contribution to a named tool, from the version they saw."""
     session, participant = _participant(request, code)
+    if participant is None:
+        raise PermissionDenied
     contribution = get_object_or_404(
         Contribution, pk=contribution_id, session=session, author=participant
     )
-    if participant is None:
-        raise PermissionDenied
     return _versioned_edit(request, contribution, lambda: redirect("workshop:room", session.code))
 
 
