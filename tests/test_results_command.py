@@ -75,3 +75,19 @@ def test_refresh_is_debounced_and_recomputes(
     snapshot = ResultSnapshot.objects.get(campaign=campaign)
     assert snapshot.ready and snapshot.refresh_queued_at is None
     assert snapshot.units.count() == 6  # K, AVD, T4, T7, SOC, HEM
+
+
+def test_an_open_campaigns_old_snapshot_asks_for_a_refresh(campaign, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    snapshot = get_snapshot(campaign)
+    campaign.status = "open"
+    campaign.save()
+    ResultSnapshot.objects.filter(pk=snapshot.pk).update(
+        computed_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    get_snapshot(campaign)
+    assert ResultSnapshot.objects.get(pk=snapshot.pk).refresh_queued_at is not None

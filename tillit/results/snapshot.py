@@ -12,6 +12,7 @@ external id: units renamed keep their trend, units re-created under a new id los
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
 from typing import Any
@@ -36,6 +37,7 @@ from tillit.results.models import ResultSettings, ResultSnapshot, ResultUnit
 from tillit.results.statistics import Construct, LinearMap, Scoring, Tree, indices
 from tillit.surveys.models import Answer, Campaign, Invitation, Response
 
+STALE_AFTER = dt.timedelta(minutes=10)
 REASON_THRESHOLD = {
     "below_k": "k",
     "sensitive_below_k": "k_sensitive",
@@ -447,10 +449,18 @@ def store_snapshot(campaign: Campaign) -> ResultSnapshot:
 
 
 def get_snapshot(campaign: Campaign) -> ResultSnapshot:
-    """The campaign's stored snapshot; built now when there is none yet."""
+    """The campaign's stored snapshot; built now when there is none yet. An open campaign's
+    snapshot older than STALE_AFTER also asks for a background refresh (a safety net beside
+    the refresh that submitting answers asks for)."""
     snapshot = ResultSnapshot.objects.filter(campaign=campaign).first()
     if snapshot is None or not snapshot.ready:
-        snapshot = store_snapshot(campaign)
+        return store_snapshot(campaign)
+    if (
+        campaign.status == Campaign.Status.OPEN
+        and snapshot.refresh_queued_at is None
+        and snapshot.computed_at < timezone.now() - STALE_AFTER
+    ):
+        refresh_results(campaign.pk)
     return snapshot
 
 
