@@ -87,9 +87,15 @@ def test_join_by_code_and_wrong_code(client, board):
 
 
 def test_closed_session_cannot_be_joined(client, board, admin_user):
+    joined(client, board)
     actions.do_close_session(board, admin_user)
     response = client.post(reverse("workshop:join"), {"code": board.code})
     assert "No open workshop has this code" in response.content.decode()
+    # A phone still in the room is told it is over, and can no longer post.
+    room = client.get(reverse("workshop:room", args=[board.code]))
+    assert "This workshop is closed" in room.content.decode()
+    assert post_note(client, board, "For sent").status_code == 404
+    assert client.get(reverse("workshop:room", args=["ZZZZZZ"])).status_code == 404
 
 
 def test_room_without_cookie_goes_to_join(client, board):

@@ -106,6 +106,10 @@ def _participant(request: HttpRequest, code: str):
 
 def room(request: HttpRequest, code: str) -> HttpResponse:
     """A participant's page: the current tool and what they can do in it."""
+    if not WorkshopSession.objects.filter(code=code.upper(), status="open").exists():
+        if WorkshopSession.objects.filter(code=code.upper()).exists():
+            return render(request, "workshop/closed.html")
+        raise Http404
     session, participant = _participant(request, code)
     if participant is None:
         return redirect("workshop:join_code", session.code)
