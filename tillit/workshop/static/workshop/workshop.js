@@ -77,12 +77,20 @@
     }
   });
 
-  // Do not replace the live region while someone is typing or choosing in it.
+  // Do not replace the live region while someone is typing or choosing in it, nor just as
+  // they tap in it (the tapped button would vanish under their finger).
+  var lastTouch = 0;
+  ["pointerdown", "keydown"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (event.target.closest && event.target.closest("[data-live]")) { lastTouch = Date.now(); }
+    }, true);
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var live = event.detail.elt;
     if (!live.hasAttribute || !live.hasAttribute("data-live") || event.detail.requestConfig.verb !== "get") { return; }
     var active = document.activeElement;
-    if (active && live.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) {
+    var typing = active && live.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    if (typing || Date.now() - lastTouch < 1500) {
       event.preventDefault();
     }
   });
