@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from tillit.instruments.definition import iter_items, text_for
@@ -171,16 +171,18 @@ def _histograms(campaign: Campaign, index: dict[int, int], specs: list[ItemSpec]
         .order_by()
     )
     sql, params = query.query.sql_with_params()
+    # Keyed by the (instrument, item) pair as the rows give it: no string building per row.
+    target = {tuple(spec.id.split(".", 1)): (hists[spec.id], column[spec.id]) for spec in specs}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for unit_id, instrument, item_id, value, n in cursor.fetchall():
-            key = f"{instrument}.{item_id}"
-            columns = column.get(key)
-            if columns is None or unit_id not in index:
+            found = target.get((instrument, item_id))
+            row = index.get(unit_id)
+            if found is None or row is None:
                 continue
-            position = columns.get(int(value))
+            position = found[1].get(int(value))
             if position is not None:
-                hists[key][index[unit_id], position] += n
+                found[0][row, position] += n
     return hists
 
 
@@ -189,18 +191,17 @@ def _comments(campaign: Campaign, text_keys: list[str]) -> dict[str, dict[int, l
     found: dict[str, dict[int, list[str]]] = {key: defaultdict(list) for key in text_keys}
     if not text_keys:
         return found
-    wanted = Q()
+    # One query per item: each is an equality on the answers' (campaign, instrument, item)
+    # index, where an OR of items made SQLite scan every answer of the campaign.
     for key in text_keys:
         instrument, item_id = key.split(".", 1)
-        wanted |= Q(instrument=instrument, item_id=item_id)
-    rows = (
-        Answer.objects.filter(campaign=campaign)
-        .filter(wanted)
-        .exclude(text="")
-        .values_list("instrument", "item_id", "unit_id", "text")
-    )
-    for instrument, item_id, unit_id, text in rows:
-        found[f"{instrument}.{item_id}"][unit_id].append(text)
+        rows = (
+            Answer.objects.filter(campaign=campaign, instrument=instrument, item_id=item_id)
+            .exclude(text="")
+            .values_list("unit_id", "text")
+        )
+        for unit_id, text in rows:
+            found[key][unit_id].append(text)
     return found
 
 
