@@ -426,3 +426,13 @@ def test_report_html_names_every_step(programme):
     html = report.html(programme)
     for step in programme.definition["steps"]:
         assert step["title"]["da"] in html
+
+
+def test_step_page_offers_a_live_session_to_those_who_steer(programme, admin_user, employee_user):
+    start = reverse("workshop:start", args=["testby", programme.pk, "intro"])
+    step = url("step", programme.pk, "intro")
+    assert start in client_for(admin_user).get(step).content.decode()
+    actions.do_add_participant(programme, "anna@testby.se", "", Participant.Role.PARTICIPANT)
+    page = client_for(employee_user).get(step)
+    assert page.status_code == 200
+    assert start not in page.content.decode()
