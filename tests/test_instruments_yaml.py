@@ -9,8 +9,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tillit.core.datafiles import checksum
 from tillit.instruments.definition import (
-    checksum,
     item_by_id,
     iter_items,
     score_answers,

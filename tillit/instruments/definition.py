@@ -35,8 +35,6 @@ no longer applies. Store what `clean_answers()` returns.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import operator
 from collections.abc import Iterator, Mapping
@@ -78,17 +76,6 @@ def text_for(mapping: Mapping[str, str] | None, language: str, fallback: str = "
     if mapping.get(fallback):
         return mapping[fallback]
     return next((text for text in mapping.values() if text), "")
-
-
-def checksum(definition: Mapping[str, Any]) -> str:
-    """sha256 of the canonical JSON of the definition, without its `version` number.
-
-    The version number is left out because install assigns it: the same content must give the
-    same checksum whatever number it was installed under.
-    """
-    content = {key: value for key, value in definition.items() if key != "version"}
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def iter_items(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict]]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tillit.instruments.definition import checksum
+from tillit.core.datafiles import DataFileError, checksum, read_yaml
 from tillit.instruments.models import Instrument, InstrumentVersion
 from tillit.instruments.validation import normalise
 from tillit.instruments.xlsform import XLSFormReader, relabel
@@ -24,55 +23,14 @@ class InstrumentFileError(Exception):
         self.errors = list(errors)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that records duplicate keys instead of silently keeping the last one."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self.duplicates: list[str] = []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set[Any] = set()
-        for key_node, _value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, str | int) and key in seen:
-                mark = key_node.start_mark
-                self.duplicates.append(
-                    _("line %(line)s, column %(column)s: key '%(key)s' appears twice in a mapping")
-                    % {"line": mark.line + 1, "column": mark.column + 1, "key": key}
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_yaml(text_or_bytes: str | bytes) -> dict[str, Any]:
     """Parse and validate an instrument YAML file into the normalised definition."""
-    if isinstance(text_or_bytes, bytes):
-        try:
-            text_or_bytes = text_or_bytes.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InstrumentFileError(
-                [_("the file is not UTF-8 text (byte %(position)s)") % {"position": exc.start}]
-            ) from None
-    loader = _StrictLoader(text_or_bytes)
     try:
-        raw = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = (
-            _("line %(line)s, column %(column)s")
-            % {"line": mark.line + 1, "column": mark.column + 1}
-            if mark
-            else _("(file)")
-        )
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InstrumentFileError(
-            [_("%(where)s: not valid YAML (%(problem)s)") % {"where": where, "problem": problem}]
-        ) from None
-    finally:
-        loader.dispose()
-    definition, errors = normalise(raw)
-    errors = loader.duplicates + errors
+        raw, errors = read_yaml(text_or_bytes)
+    except DataFileError as exc:
+        raise InstrumentFileError(exc.errors) from None
+    definition, more = normalise(raw)
+    errors = errors + more
     if errors:
         raise InstrumentFileError(errors)
     return definition

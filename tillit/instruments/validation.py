@@ -6,12 +6,13 @@ Every problem is collected with its path in the file (`sections[2].items[4].scal
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from tillit.core.datafiles import SLUG_RE, Checker, is_number, join
+from tillit.core.datafiles import kind_of as _kind
 from tillit.instruments.definition import (
     DEFAULT_TEXT_MAX_LENGTH,
     ITEM_TYPES,
@@ -19,8 +20,6 @@ from tillit.instruments.definition import (
     SHOW_IF_OPS,
 )
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
-ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,59}$")
 MAX_TEXT_LIMIT = 10000
 
 ROOT_REQUIRED = ("id", "version", "title", "languages", "sections")
@@ -45,107 +44,6 @@ ITEM_SPECIFIC = {
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-class Checker:
-    """Collects errors while walking one raw instrument."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.languages: list[str] = []
-        self.item_paths: dict[str, str] = {}
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path or _('(file)')}: {message}")
-
-    def mapping(
-        self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...]
-    ) -> dict | None:
-        """`value` as a dict, with missing required and unknown keys reported; None if no dict."""
-        if not isinstance(value, dict):
-            self.error(path, _("expected a mapping (key: value), got %(kind)s") % _kind(value))
-            return None
-        for key in required:
-            if key not in value:
-                self.error(_join(path, key), _("missing required key"))
-        for key in value:
-            if key not in required and key not in optional:
-                allowed = ", ".join((*required, *optional))
-                self.error(
-                    _join(path, str(key)),
-                    _("unknown key (allowed here: %(allowed)s)") % {"allowed": allowed},
-                )
-        return value
-
-    def text(self, value: Any, path: str) -> dict[str, str]:
-        """A text per language: every declared language present, no undeclared ones."""
-        if not isinstance(value, dict):
-            self.error(
-                path,
-                _("expected a text per language (sv: …, en: …), got %(kind)s") % _kind(value),
-            )
-            return {}
-        result: dict[str, str] = {}
-        for language, text in value.items():
-            if language not in self.languages:
-                self.error(
-                    _join(path, str(language)),
-                    _("language '%(language)s' is not declared in languages")
-                    % {"language": language},
-                )
-            elif not isinstance(text, str) or not text.strip():
-                self.error(_join(path, language), _("expected a non-empty text"))
-            else:
-                result[language] = text.strip()
-        for language in self.languages:
-            if language not in value:
-                self.error(
-                    _join(path, language),
-                    _("missing text in '%(language)s'") % {"language": language},
-                )
-        return result
-
-    def flag(self, raw: dict, key: str, path: str, default: bool = False) -> bool:
-        value = raw.get(key, default)
-        if not isinstance(value, bool):
-            self.error(
-                _join(path, key), _("expected true or false, got %(value)r") % {"value": value}
-            )
-            return default
-        return value
-
-    def identifier(self, value: Any, path: str, pattern: re.Pattern = ID_RE) -> str | None:
-        if not isinstance(value, str) or not pattern.match(value):
-            self.error(
-                path,
-                _(
-                    "'%(value)s' is not a valid id (a letter, then letters, digits, _ or -; "
-                    "at most 60)"
-                )
-                % {"value": value},
-            )
-            return None
-        return value
-
-
-def _kind(value: Any) -> dict[str, str]:
-    names = {dict: _("a mapping"), list: _("a list"), str: _("a text"), bool: _("true/false")}
-    name = names.get(type(value))
-    if name is None:
-        name = (
-            _("a number") if _is_number(value) else _("nothing") if value is None else _("a value")
-        )
-    return {"kind": name}
 
 
 def normalise(raw: Any) -> tuple[dict[str, Any] | None, list[str]]:
@@ -188,7 +86,7 @@ def _languages(check: Checker, value: Any) -> None:
         check.error("languages", _("expected a non-empty list of language codes"))
         return
     for index, code in enumerate(value):
-        path = _join("languages", index)
+        path = join("languages", index)
         if code not in known:
             check.error(
                 path,
@@ -207,7 +105,7 @@ def _scales(check: Checker, value: Any) -> dict[str, dict]:
         return {}
     scales: dict[str, dict] = {}
     for scale_id, raw in value.items():
-        path = _join("scales", str(scale_id))
+        path = join("scales", str(scale_id))
         if check.identifier(scale_id, path) is None:
             continue
         scale = check.mapping(raw, path, ("min", "max", "labels"), ())
@@ -216,11 +114,11 @@ def _scales(check: Checker, value: Any) -> dict[str, dict]:
         low, high = scale.get("min"), scale.get("max")
         if "min" in scale and not _is_int(low):
             check.error(
-                _join(path, "min"), _("expected a whole number, got %(value)r") % {"value": low}
+                join(path, "min"), _("expected a whole number, got %(value)r") % {"value": low}
             )
         if "max" in scale and not _is_int(high):
             check.error(
-                _join(path, "max"), _("expected a whole number, got %(value)r") % {"value": high}
+                join(path, "max"), _("expected a whole number, got %(value)r") % {"value": high}
             )
         if not (_is_int(low) and _is_int(high)):
             continue
@@ -237,7 +135,7 @@ def _scales(check: Checker, value: Any) -> dict[str, dict]:
         if high - low > 20:
             check.error(path, _("a scale may have at most 21 steps"))
             continue
-        labels = _scale_labels(check, scale.get("labels"), _join(path, "labels"), high - low + 1)
+        labels = _scale_labels(check, scale.get("labels"), join(path, "labels"), high - low + 1)
         scales[scale_id] = {"min": low, "max": high, "labels": labels}
     return scales
 
@@ -252,10 +150,10 @@ def _scale_labels(check: Checker, value: Any, path: str, steps: int) -> dict[str
     for language in check.languages:
         if language not in value:
             check.error(
-                _join(path, language), _("missing text in '%(language)s'") % {"language": language}
+                join(path, language), _("missing text in '%(language)s'") % {"language": language}
             )
     for language, texts in value.items():
-        lpath = _join(path, str(language))
+        lpath = join(path, str(language))
         if language not in check.languages:
             check.error(
                 lpath,
@@ -289,36 +187,36 @@ def _sections(
     section_paths: dict[str, str] = {}
     item_paths = check.item_paths
     for index, raw in enumerate(value):
-        path = _join("sections", index)
+        path = join("sections", index)
         section = check.mapping(raw, path, ("id", "items"), ("title",))
         if section is None:
             continue
         section_id = (
-            check.identifier(section.get("id"), _join(path, "id")) if "id" in section else None
+            check.identifier(section.get("id"), join(path, "id")) if "id" in section else None
         )
         if section_id in section_paths:
             check.error(
-                _join(path, "id"),
+                join(path, "id"),
                 _("duplicate section id '%(id)s' (first at %(first)s)")
                 % {"id": section_id, "first": section_paths[section_id]},
             )
         elif section_id:
             section_paths[section_id] = path
         # A section's title is optional (an untitled page); {} is how the definition says so.
-        title = check.text(section["title"], _join(path, "title")) if section.get("title") else {}
+        title = check.text(section["title"], join(path, "title")) if section.get("title") else {}
         items: list[dict] = []
         raw_items = section.get("items")
         if "items" in section and (not isinstance(raw_items, list) or not raw_items):
-            check.error(_join(path, "items"), _("expected a non-empty list of items"))
+            check.error(join(path, "items"), _("expected a non-empty list of items"))
         elif isinstance(raw_items, list):
             for position, raw_item in enumerate(raw_items):
-                item_path = _join(_join(path, "items"), position)
+                item_path = join(join(path, "items"), position)
                 item = _item(check, raw_item, item_path, definition, items_by_id)
                 if item is None:
                     continue
                 if item["id"] in item_paths:
                     check.error(
-                        _join(item_path, "id"),
+                        join(item_path, "id"),
                         _("duplicate item id '%(id)s' (first at %(first)s)")
                         % {"id": item["id"], "first": item_paths[item["id"]]},
                     )
@@ -345,47 +243,47 @@ def _item(
             owners = [t for t, keys in ITEM_SPECIFIC.items() if key in keys]
             if owners and key not in specific:
                 check.error(
-                    _join(path, key),
+                    join(path, key),
                     _("only allowed for items of type %(types)s") % {"types": " or ".join(owners)},
                 )
         raw = {k: v for k, v in raw.items() if k in specific or not _is_specific(k)}
     item_raw = check.mapping(raw, path, ITEM_REQUIRED, (*ITEM_COMMON, *specific))
     if item_raw is None:
         return None
-    item_id = check.identifier(item_raw.get("id"), _join(path, "id")) if "id" in item_raw else None
+    item_id = check.identifier(item_raw.get("id"), join(path, "id")) if "id" in item_raw else None
     if kind is not None and kind not in ITEM_TYPES:
         check.error(
-            _join(path, "type"),
+            join(path, "type"),
             _("unknown type '%(type)s' (known: %(known)s)")
             % {"type": kind, "known": ", ".join(ITEM_TYPES)},
         )
     item: dict[str, Any] = {
         "id": item_id,
         "type": kind,
-        "text": check.text(item_raw["text"], _join(path, "text")) if "text" in item_raw else {},
+        "text": check.text(item_raw["text"], join(path, "text")) if "text" in item_raw else {},
         "required": check.flag(item_raw, "required", path),
         "sensitive": check.flag(item_raw, "sensitive", path),
     }
     if kind == "text" and item["required"]:
-        check.error(_join(path, "required"), _("free-text questions are always optional"))
+        check.error(join(path, "required"), _("free-text questions are always optional"))
     if kind == "scale" and "scale" in item_raw:
         scale_id = item_raw["scale"]
         if not isinstance(scale_id, str) or scale_id not in definition["scales"]:
-            check.error(_join(path, "scale"), _("unknown scale '%(scale)s'") % {"scale": scale_id})
+            check.error(join(path, "scale"), _("unknown scale '%(scale)s'") % {"scale": scale_id})
         item["scale"] = scale_id
     elif kind in ("single", "multiple") and "choices" in item_raw:
-        item["choices"] = _choices(check, item_raw["choices"], _join(path, "choices"))
+        item["choices"] = _choices(check, item_raw["choices"], join(path, "choices"))
     elif kind == "number":
         _number_bounds(check, item_raw, path, item)
     elif kind == "text":
         limit = item_raw.get("max_length", DEFAULT_TEXT_MAX_LENGTH)
         if not _is_int(limit) or not 1 <= limit <= MAX_TEXT_LIMIT:
             check.error(
-                _join(path, "max_length"),
+                join(path, "max_length"),
                 _("expected a whole number from 1 to %(limit)s") % {"limit": MAX_TEXT_LIMIT},
             )
         item["max_length"] = limit
-    item["show_if"] = _show_if(check, item_raw.get("show_if"), _join(path, "show_if"), earlier)
+    item["show_if"] = _show_if(check, item_raw.get("show_if"), join(path, "show_if"), earlier)
     if "construct" in item_raw:
         item["construct"] = _hashable(item_raw["construct"])
     return item if item_id else None
@@ -407,7 +305,7 @@ def _choices(check: Checker, value: Any, path: str) -> list[dict]:
     choices: list[dict] = []
     seen: set[str] = set()
     for index, raw in enumerate(value):
-        cpath = _join(path, index)
+        cpath = join(path, index)
         choice = check.mapping(raw, cpath, ("value", "label"), ())
         if choice is None:
             continue
@@ -415,15 +313,15 @@ def _choices(check: Checker, value: Any, path: str) -> list[dict]:
         if _is_int(choice_value):
             choice_value = str(choice_value)
         if "value" in choice and (not isinstance(choice_value, str) or not choice_value.strip()):
-            check.error(_join(cpath, "value"), _("expected a text or a whole number"))
+            check.error(join(cpath, "value"), _("expected a text or a whole number"))
             continue
         if choice_value in seen:
             check.error(
-                _join(cpath, "value"),
+                join(cpath, "value"),
                 _("duplicate choice value '%(value)s'") % {"value": choice_value},
             )
         seen.add(choice_value)
-        label = check.text(choice["label"], _join(cpath, "label")) if "label" in choice else {}
+        label = check.text(choice["label"], join(cpath, "label")) if "label" in choice else {}
         choices.append({"value": choice_value, "label": label})
     return choices
 
@@ -431,8 +329,8 @@ def _choices(check: Checker, value: Any, path: str) -> list[dict]:
 def _number_bounds(check: Checker, raw: dict, path: str, item: dict) -> None:
     for key in ("min", "max"):
         value = raw.get(key)
-        if value is not None and not _is_number(value):
-            check.error(_join(path, key), _("expected a number, got %(value)r") % {"value": value})
+        if value is not None and not is_number(value):
+            check.error(join(path, key), _("expected a number, got %(value)r") % {"value": value})
             value = None
         item[key] = value
     if item["min"] is not None and item["max"] is not None and item["min"] >= item["max"]:
@@ -449,27 +347,27 @@ def _show_if(check: Checker, value: Any, path: str, earlier: dict[str, dict]) ->
     target_id, op, target = (_hashable(raw[key]) for key in ("item", "op", "value"))
     if op not in SHOW_IF_OPS:
         check.error(
-            _join(path, "op"),
+            join(path, "op"),
             _("unknown operator '%(op)s' (known: %(known)s)")
             % {"op": op, "known": " ".join(SHOW_IF_OPS)},
         )
-    if not (_is_number(target) or isinstance(target, str)):
-        check.error(_join(path, "value"), _("expected a number or a text"))
+    if not (is_number(target) or isinstance(target, str)):
+        check.error(join(path, "value"), _("expected a number or a text"))
     target_item = earlier.get(target_id)
     if target_item is None:
         check.error(
-            _join(path, "item"),
+            join(path, "item"),
             _("'%(item)s' is not an earlier item (show_if may only refer to one before it)")
             % {"item": target_id},
         )
     elif target_item["type"] in ("multiple", "text") and op not in ("==", "!="):
         check.error(
-            _join(path, "op"),
+            join(path, "op"),
             _("only == and != can be used with a %(type)s item") % {"type": target_item["type"]},
         )
-    elif target_item["type"] in ("scale", "number") and not _is_number(target):
+    elif target_item["type"] in ("scale", "number") and not is_number(target):
         check.error(
-            _join(path, "value"),
+            join(path, "value"),
             _("'%(item)s' is answered with a number, so compare with a number")
             % {"item": target_id},
         )
@@ -479,7 +377,7 @@ def _show_if(check: Checker, value: Any, path: str, earlier: dict[str, dict]) ->
         and str(target) not in {c["value"] for c in target_item.get("choices", [])}
     ):
         check.error(
-            _join(path, "value"),
+            join(path, "value"),
             _("'%(value)s' is not a choice of '%(item)s'") % {"value": target, "item": target_id},
         )
     return {"item": target_id, "op": op, "value": target}
@@ -492,31 +390,31 @@ def _constructs(check: Checker, value: Any, items_by_id: dict[str, dict]) -> lis
     constructs: list[dict] = []
     paths: dict[str, str] = {}
     for index, raw in enumerate(value):
-        path = _join("constructs", index)
+        path = join("constructs", index)
         construct = check.mapping(raw, path, ("id", "title"), ("items",))
         if construct is None:
             continue
         construct_id = (
-            check.identifier(construct.get("id"), _join(path, "id")) if "id" in construct else None
+            check.identifier(construct.get("id"), join(path, "id")) if "id" in construct else None
         )
         if construct_id == "total":
-            check.error(_join(path, "id"), _("'total' is reserved for the total index"))
+            check.error(join(path, "id"), _("'total' is reserved for the total index"))
         elif construct_id in paths:
             check.error(
-                _join(path, "id"),
+                join(path, "id"),
                 _("duplicate construct id '%(id)s' (first at %(first)s)")
                 % {"id": construct_id, "first": paths[construct_id]},
             )
         elif construct_id:
             paths[construct_id] = path
-        title = check.text(construct["title"], _join(path, "title")) if "title" in construct else {}
+        title = check.text(construct["title"], join(path, "title")) if "title" in construct else {}
         listed = construct.get("items", [])
         members: list[str] = []
         if not isinstance(listed, list):
-            check.error(_join(path, "items"), _("expected a list of item ids"))
+            check.error(join(path, "items"), _("expected a list of item ids"))
             listed = []
         for position, item_id in enumerate(listed):
-            ipath = _join(_join(path, "items"), position)
+            ipath = join(join(path, "items"), position)
             item = items_by_id.get(item_id) if isinstance(item_id, str) else None
             if item is None:
                 check.error(ipath, _("unknown item '%(item)s'") % {"item": item_id})
@@ -535,7 +433,7 @@ def _constructs(check: Checker, value: Any, items_by_id: dict[str, dict]) -> lis
             if item.get("construct") == construct_id and item["id"] not in members:
                 members.append(item["id"])
         if construct_id and not members:
-            check.error(_join(path, "items"), _("the construct has no items"))
+            check.error(join(path, "items"), _("the construct has no items"))
         constructs.append({"id": construct_id, "title": title, "items": members})
     for item_id, item in items_by_id.items():
         named = item.get("construct")
@@ -543,12 +441,12 @@ def _constructs(check: Checker, value: Any, items_by_id: dict[str, dict]) -> lis
             continue
         if named not in paths:
             check.error(
-                _join(check.item_paths[item_id], "construct"),
+                join(check.item_paths[item_id], "construct"),
                 _("unknown construct '%(construct)s'") % {"construct": named},
             )
         elif item["type"] != "scale":
             check.error(
-                _join(check.item_paths[item_id], "construct"),
+                join(check.item_paths[item_id], "construct"),
                 _("only scale items can be in a construct"),
             )
     return constructs
@@ -571,6 +469,6 @@ def _scoring(check: Checker, value: Any) -> dict[str, Any]:
                 check.error(f"scoring.{key}", _("only allowed with method linear"))
         return {"method": method}
     to_min, to_max = raw.get("to_min", 0), raw.get("to_max", 100)
-    if not (_is_number(to_min) and _is_number(to_max)) or to_min >= to_max:
+    if not (is_number(to_min) and is_number(to_max)) or to_min >= to_max:
         check.error("scoring", _("to_min and to_max must be numbers with to_min < to_max"))
     return {"method": "linear", "to_min": to_min, "to_max": to_max}

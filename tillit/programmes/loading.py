@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from tillit.instruments.definition import checksum
-from tillit.instruments.loading import _StrictLoader
+from tillit.core.datafiles import DataFileError, checksum, read_yaml
 from tillit.programmes.models import ProgrammeTemplate, TemplateVersion
 from tillit.programmes.validation import normalise
 
@@ -34,33 +31,12 @@ class TemplateFileError(Exception):
 
 def load_yaml(content: str | bytes) -> dict[str, Any]:
     """Parse and validate a template file into its normalised definition (or TemplateFileError)."""
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise TemplateFileError(
-                [_("the file is not UTF-8 text (byte %(position)s)") % {"position": exc.start}]
-            ) from None
-    # The instruments' loader reports duplicate keys instead of keeping the last one silently.
-    loader = _StrictLoader(content)
     try:
-        raw = loader.get_single_data()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = (
-            _("line %(line)s, column %(column)s")
-            % {"line": mark.line + 1, "column": mark.column + 1}
-            if mark
-            else _("(file)")
-        )
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise TemplateFileError(
-            [_("%(where)s: not valid YAML (%(problem)s)") % {"where": where, "problem": problem}]
-        ) from None
-    finally:
-        loader.dispose()
-    definition, errors = normalise(raw)
-    errors = loader.duplicates + errors
+        raw, errors = read_yaml(content)
+    except DataFileError as exc:
+        raise TemplateFileError(exc.errors) from None
+    definition, more = normalise(raw)
+    errors = errors + more
     if errors:
         raise TemplateFileError(errors)
     return definition

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from tillit.instruments.validation import SLUG_RE, Checker
+from tillit.core.datafiles import SLUG_RE, Checker, join
 from tillit.programmes.catalogue import (
     ARTEFACT_KINDS,
     CARDS,
@@ -35,13 +35,6 @@ ROOT_REQUIRED = ("id", "version", "title", "description", "guide", "steps")
 ROOT_OPTIONAL = ("roles",)
 STEP_REQUIRED = ("id", "title", "purpose", "content", "how_to")
 STEP_OPTIONAL = ("tools", "produces", "checklist")
-
-
-def join(path: str, key: str | int) -> str:
-    """`steps` + 3 → `steps[3]`; `steps[3]` + `id` → `steps[3].id`."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
 
 
 def normalise(raw: Any) -> tuple[dict[str, Any] | None, list[str]]:
