@@ -8,8 +8,6 @@ settings (WAL, IMMEDIATE transactions, busy timeout).
 """
 
 import json
-import os
-import subprocess
 import sys
 import threading
 import uuid
@@ -17,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.concurrency import run_in_file_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,24 +102,7 @@ def scenario(mode: str) -> dict:
 def run_scenario(mode: str, tmp_path: Path) -> dict:
     if connection.vendor != "sqlite":
         return scenario(mode)
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
-        "TILLIT_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "tillit.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.test_surveys_concurrency", mode],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_in_file_database("tests.test_surveys_concurrency", [mode], tmp_path, timeout=240)
 
 
 def test_same_key_twenty_times_stores_one(tmp_path):

@@ -8,9 +8,6 @@ IMMEDIATE transactions, busy timeout) – as in test_surveys_concurrency.
 """
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -18,10 +15,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.concurrency import run_in_file_database
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONES = 50
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run_all(work, n: int) -> list[str]:
@@ -144,24 +142,7 @@ def scenario() -> dict:
 def run_scenario(tmp_path: Path) -> dict:
     if connection.vendor != "sqlite":
         return scenario()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
-        "TILLIT_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "tillit.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.test_workshop_concurrency"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_in_file_database("tests.test_workshop_concurrency", [], tmp_path, timeout=300)
 
 
 def test_fifty_phones_post_and_vote_at_once(tmp_path):
