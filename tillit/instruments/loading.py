@@ -15,12 +15,8 @@ from tillit.instruments.xlsform import XLSFormReader, relabel
 from tillit.org.models import Organisation
 
 
-class InstrumentFileError(Exception):
+class InstrumentFileError(DataFileError):
     """A file that is not a valid instrument; `errors` lists every problem with its path."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = list(errors)
 
 
 def load_yaml(text_or_bytes: str | bytes) -> dict[str, Any]:

@@ -21,12 +21,8 @@ SHIPPED_FILES = (
 )
 
 
-class TemplateFileError(Exception):
+class TemplateFileError(DataFileError):
     """A file that is not a valid template; `errors` lists every problem with its path."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = list(errors)
 
 
 def load_yaml(content: str | bytes) -> dict[str, Any]:
