@@ -167,7 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--respondents", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=5_000)
-    parser.add_argument("--naive-sample", type=int, default=100)
+    parser.add_argument("--naive-sample", type=int, default=20)
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="tillit-bench-results-")
@@ -237,7 +237,7 @@ def main() -> None:
             return len(cursor.fetchall())
 
     bare()  # warm the cache for both
-    t_bare, groups = timed(bare, 3)
+    t_bare, groups = timed(bare, 2)
     t_snap, _ = timed(lambda: store_snapshot(big), 2)
     print(
         f"(a) snapshot {t_snap:.2f} s vs bare GROUP BY {t_bare:.2f} s ({groups:,} groups): "

@@ -125,7 +125,7 @@ def unit_html(snapshot: ResultSnapshot, row, language: str) -> str:
 
     with translation.override(language):
         context = unit_context(snapshot, row, language)
-        context.update({"campaign": snapshot.campaign, "language": language})
+        context.update({"campaign": snapshot.campaign, "language": language, "widths": range(101)})
         return render_to_string("results/report.html", context)
 
 
