@@ -1,7 +1,6 @@
 """The demo organisations: shape of the tree, determinism, idempotence, logins and roles."""
 
 import re
-import time
 from collections import Counter
 from io import StringIO
 
@@ -206,9 +205,7 @@ def test_extenders_run_once_on_creation(db, monkeypatch):
 
 
 def test_medium_demo_is_about_3000_people_in_250_units(db):
-    started = time.monotonic()
     build_demo("medium")
-    seconds = time.monotonic() - started
     org = tillby()
     assert 2700 <= Person.objects.filter(organisation=org).count() <= 3300
     assert 225 <= Unit.objects.filter(organisation=org).count() <= 275
@@ -222,7 +219,6 @@ def test_medium_demo_is_about_3000_people_in_250_units(db):
     ]
     assert sum(5 <= n <= 20 for n in leaf_sizes) > len(leaf_sizes) / 2  # most groups 5–20
     assert sum(n < 5 for n in leaf_sizes) >= 5  # and some too small to report alone
-    assert seconds < 10, seconds
 
 
 def test_demo_command_prints_the_logins_and_is_idempotent(db):
