@@ -1,6 +1,19 @@
 from django.apps import AppConfig
 
 
+def _refresh(sender, campaign_id: int, **kwargs) -> None:
+    from tillit.results.snapshot import refresh_results
+
+    refresh_results(campaign_id)
+
+
 class ResultsConfig(AppConfig):
     name = "tillit.results"
     label = "results"
+
+    def ready(self) -> None:
+        from tillit.surveys.signals import answers_changed
+
+        # Answers arrived or the campaign closed: the stored snapshot is recomputed in the
+        # background, so pages read it instead of recomputing.
+        answers_changed.connect(_refresh, dispatch_uid="results.refresh")

@@ -473,10 +473,13 @@ def refresh_results(campaign_id: int) -> bool:
     """
     from tillit.results.tasks import refresh_snapshot
 
-    ResultSnapshot.objects.get_or_create(campaign_id=campaign_id)
-    claimed = ResultSnapshot.objects.filter(
-        campaign_id=campaign_id, refresh_queued_at__isnull=True
-    ).update(refresh_queued_at=timezone.now())
+    # While a refresh waits (the common case under a stream of answers) this is one UPDATE
+    # that matches nothing and one existence check.
+    waiting = ResultSnapshot.objects.filter(campaign_id=campaign_id, refresh_queued_at__isnull=True)
+    claimed = waiting.update(refresh_queued_at=timezone.now())
+    if not claimed and not ResultSnapshot.objects.filter(campaign_id=campaign_id).exists():
+        ResultSnapshot.objects.get_or_create(campaign_id=campaign_id)
+        claimed = waiting.update(refresh_queued_at=timezone.now())
     if claimed:
         transaction.on_commit(lambda: refresh_snapshot.enqueue(campaign_id))
     return bool(claimed)

@@ -36,6 +36,7 @@ from tillit.surveys.models import (
     tenure_band,
 )
 from tillit.surveys.questionnaire import build_questionnaire, check_all, check_background
+from tillit.surveys.signals import send_answers_changed
 
 
 class CampaignError(ValueError):
@@ -200,6 +201,7 @@ def do_close_campaign(campaign: Campaign, *, by=None) -> None:
         campaign.status = Campaign.Status.CLOSED
         campaign.save(update_fields=["status"])
         _log(campaign, CampaignEvent.Kind.CLOSED, by)
+        send_answers_changed(campaign.pk)
 
 
 def do_reopen_campaign(campaign: Campaign, *, closes_on: date, by=None) -> None:
@@ -215,6 +217,7 @@ def do_reopen_campaign(campaign: Campaign, *, closes_on: date, by=None) -> None:
         campaign.closes_on = closes_on
         campaign.save(update_fields=["status", "closes_on"])
         _log(campaign, CampaignEvent.Kind.REOPENED, by, f"{old} → {closes_on}")
+        send_answers_changed(campaign.pk)
 
 
 def do_send_reminders(campaign: Campaign, *, by=None) -> int:
@@ -391,6 +394,7 @@ def _store(
             definitions=questionnaire.definitions,
         )
         storing.delete_draft(invitation.token_hash)
+        send_answers_changed(invitation.campaign_id)
     invitation.responded = True
     return Submitted.STORED
 

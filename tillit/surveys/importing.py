@@ -28,6 +28,7 @@ from tillit.surveys.models import (
     CampaignEvent,
     CampaignInstrument,
 )
+from tillit.surveys.signals import send_answers_changed
 from tillit.surveys.storing import bulk_store_responses
 
 BAND_COLUMNS = {"age": AGE_BANDS, "tenure": TENURE_BANDS, "profession": None}
@@ -186,4 +187,5 @@ def import_responses(
             by=by,
             detail=f"{filename}: {count}",
         )
+        send_answers_changed(campaign.pk)
     return campaign
