@@ -75,6 +75,7 @@ import hashlib
 import heapq
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -740,40 +741,66 @@ class Publication:
     means: dict[str, np.ndarray]
     indices: dict[str, np.ndarray] = field(default_factory=dict)
 
+    @cached_property
+    def _lists(self) -> dict[str, Any]:
+        # Every array as Python lists, converted once: reading numpy scalars one by one for
+        # each unit and item cost more than computing the whole publication.
+        units, items, dists = self.units, self.item_decision, self.distributions
+        return {
+            "parent": self.tree.parent.tolist(),
+            "shown": units.shown[:, 0].tolist(),
+            "n_total": units.n_total[:, 0].tolist(),
+            "reason": units.reason[:, 0].tolist(),
+            "n_published": units.n_published[:, 0].tolist(),
+            "excluded_n": units.excluded_n[:, 0].tolist(),
+            "indices": {name: values.tolist() for name, values in self.indices.items()},
+            "item_shown": items.shown.tolist(),
+            "item_reason": items.reason.tolist(),
+            "item_n": items.n_published.tolist(),
+            "item_excluded": items.excluded_n.tolist(),
+            "dist_shown": dists.shown.tolist(),
+            "dist_reason": dists.reason.tolist(),
+            "means": {item.id: self.means[item.id].tolist() for item in self.items},
+            "hists": {item.id: self.histograms[item.id].tolist() for item in self.items},
+        }
+
     def unit_result(self, unit: int) -> dict[str, Any]:
         """One unit in the published JSON shape (without names and invitation counts)."""
-        tree, decision = self.tree, self.units
-        parent = int(tree.parent[unit])
+        lists, ids = self._lists, self.tree.ids
+        parent = lists["parent"][unit]
         result: dict[str, Any] = {
-            "id": tree.ids[unit],
-            "parent_id": tree.ids[parent] if parent >= 0 else None,
-            "shown": bool(decision.shown[unit, 0]),
-            "n_responded": int(decision.n_total[unit, 0]),
+            "id": ids[unit],
+            "parent_id": ids[parent] if parent >= 0 else None,
+            "shown": bool(lists["shown"][unit]),
+            "n_responded": int(lists["n_total"][unit]),
         }
         if not result["shown"]:
-            result["reason"] = str(decision.reason[unit, 0])
+            result["reason"] = str(lists["reason"][unit])
             return result
-        result["n_published"] = int(decision.n_published[unit, 0])
-        result["excluded_n"] = int(decision.excluded_n[unit, 0])
+        result["n_published"] = int(lists["n_published"][unit])
+        result["excluded_n"] = int(lists["excluded_n"][unit])
         result["indices"] = {
-            name: (None if np.isnan(values[unit]) else round(float(values[unit]), 1))
-            for name, values in self.indices.items()
+            name: (None if values[unit] != values[unit] else round(values[unit], 1))  # NaN
+            for name, values in lists["indices"].items()
         }
+        item_shown, item_reason = lists["item_shown"][unit], lists["item_reason"][unit]
+        item_n, item_excluded = lists["item_n"][unit], lists["item_excluded"][unit]
+        dist_shown, dist_reason = lists["dist_shown"][unit], lists["dist_reason"][unit]
         items: dict[str, Any] = {}
         for column, item in enumerate(self.items):
-            if not self.item_decision.shown[unit, column]:
-                items[item.id] = {"reason": str(self.item_decision.reason[unit, column])}
+            if not item_shown[column]:
+                items[item.id] = {"reason": str(item_reason[column])}
                 continue
             entry: dict[str, Any] = {
-                "n": int(self.item_decision.n_published[unit, column]),
-                "excluded_n": int(self.item_decision.excluded_n[unit, column]),
-                "mean": round(float(self.means[item.id][unit]), 2),
+                "n": int(item_n[column]),
+                "excluded_n": int(item_excluded[column]),
+                "mean": round(lists["means"][item.id][unit], 2),
                 "dist": None,
             }
-            if self.distributions.shown[unit, column]:
-                entry["dist"] = [int(c) for c in self.histograms[item.id][unit]]
+            if dist_shown[column]:
+                entry["dist"] = [int(c) for c in lists["hists"][item.id][unit]]
             else:
-                entry["dist_reason"] = str(self.distributions.reason[unit, column])
+                entry["dist_reason"] = str(dist_reason[column])
             items[item.id] = entry
         result["items"] = items
         return result

@@ -206,7 +206,7 @@ def _comments(campaign: Campaign, text_keys: list[str]) -> dict[str, dict[int, l
 
 
 def _round(value: float) -> float | None:
-    return None if np.isnan(value) else round(float(value), 1)
+    return None if value != value else round(value, 1)  # NaN is unequal to itself
 
 
 def build_published_result(campaign: Campaign) -> dict[str, Any]:
@@ -270,18 +270,25 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
         comment_results[key] = (decision, texts)
 
     previous = _previous(campaign, instruments)
+    # Plain lists, read once: numpy scalars read one by one per unit are slow.
+    parents, depths, invited_list = (
+        tree.parent.tolist(),
+        tree.depth.tolist(),
+        invited_total.tolist(),
+    )
+    index_lists = {key: values.tolist() for key, values in all_indices.items()}
     unit_rows = []
     for i, unit in enumerate(units):
         result = publication.unit_result(i)
-        parent = int(tree.parent[i])
+        parent = parents[i]
         row: dict[str, Any] = {
             "id": unit.external_id,
             "name": unit.name,
             "parent_id": units[parent].external_id if parent >= 0 else None,
             "unit_pk": unit.pk,
             "path": unit.path,
-            "depth": int(tree.depth[i]),
-            "n_invited": int(invited_total[i]),
+            "depth": int(depths[i]),
+            "n_invited": int(invited_list[i]),
             "n_responded": result["n_responded"],
             "shown": result["shown"],
         }
@@ -291,7 +298,7 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
             continue
         row["n_published"] = result["n_published"]
         row["excluded_n"] = result["excluded_n"]
-        row["indices"] = {key: _round(values[i]) for key, values in all_indices.items()}
+        row["indices"] = {key: _round(values[i]) for key, values in index_lists.items()}
         row["items"] = {k: v for k, v in result["items"].items() if k != "_none"}
         if text_keys:
             entries = []
