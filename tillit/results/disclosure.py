@@ -284,14 +284,18 @@ def _repair(
     smallest positive residual (≥ k once repaired, so one step suffices), else itself (unless
     forced), else a frontier unit with an empty residual to reach further down.
     """
-    # Plain lists: this loop touches single elements, where numpy scalars are slow.
+    # The violations found by numpy; then plain lists, since this loop touches single
+    # elements, where numpy scalars are slow.
+    start = np.flatnonzero(absorbs_column & (residual_column > 0) & (residual_column < k))
+    if not len(start):
+        return []
     absorbs = absorbs_column.tolist()
     residual = residual_column.tolist()
     n_total = n_total_column.tolist()
     forced = forced_column.tolist()
-    parent = tree.parent.tolist()
-    depth = tree.depth.tolist()
-    heap = [(-depth[v], v) for v, r in enumerate(residual) if absorbs[v] and 0 < r < k]
+    parent = tree.parent_list
+    depth = tree.depth_list
+    heap = [(-depth[v], v) for v in start.tolist()]
     heapq.heapify(heap)
     removed: list[int] = []
     while heap:
@@ -322,6 +326,50 @@ def _repair(
             removed.append(c)
     absorbs_column[:] = absorbs
     return removed
+
+
+def _repair_columns(
+    tree: Tree,
+    absorbs: np.ndarray,
+    residual: np.ndarray,
+    n_total: np.ndarray,
+    forced: np.ndarray,
+    k: np.ndarray,
+) -> np.ndarray:
+    """`_repair` of every violating column; updates ``absorbs`` and returns the mask of units
+    unpublished for protection.
+
+    Columns with the same inputs get the same repair, which is computed once: items that
+    everyone answers (HME's nine, all required) share their counts and so their decision.
+    """
+    protected = np.zeros(absorbs.shape, dtype=bool)
+    violating = absorbs & (residual > 0) & (residual < k[None, :])
+    columns = np.flatnonzero(violating.any(axis=0))
+    children = tree.children() if len(columns) else []
+    done: dict[tuple, list[int]] = {}
+    for column in columns:
+        key = (
+            absorbs[:, column].tobytes(),
+            residual[:, column].tobytes(),
+            n_total[:, column].tobytes(),
+            forced[:, column].tobytes(),
+            int(k[column]),
+        )
+        removed = done.get(key)
+        if removed is None:
+            removed = done[key] = _repair(
+                tree,
+                children,
+                absorbs[:, column],
+                residual[:, column].copy(),
+                n_total[:, column],
+                forced[:, column],
+                int(k[column]),
+            )
+        else:
+            absorbs[removed, column] = False
+        protected[removed, column] = True
+    return protected
 
 
 def decide(
@@ -377,20 +425,7 @@ def decide(
     must_repair = forced_cols.copy()
     if mode == COMPLEMENTARY:
         must_repair[tree.roots] = True
-    protected = np.zeros(counts.shape, dtype=bool)
-    violating = absorbs & (residual > 0) & (residual < k[None, :])
-    children = tree.children() if violating.any() else []
-    for column in np.flatnonzero(violating.any(axis=0)):
-        removed = _repair(
-            tree,
-            children,
-            absorbs[:, column],
-            residual[:, column].copy(),
-            n_total[:, column],
-            must_repair[:, column],
-            int(k[column]),
-        )
-        protected[removed, column] = True
+    protected = _repair_columns(tree, absorbs, residual, n_total, must_repair, k)
     if protected.any():
         owner = _nearest(tree, absorbs)
         residual = _block_sizes(owner, counts, n_units)
@@ -484,21 +519,8 @@ def decide_distributions(decision: Decision, k_dist: int | Sequence[int]) -> Dis
     candidate = decision.shown & (decision.n_published >= k_dist[None, :])
     owner = _nearest(tree, candidate)
     residual = _block_sizes(owner, decision.residual, len(tree))
-    violating = candidate & (residual > 0) & (residual < k_dist[None, :])
-    protected = np.zeros(candidate.shape, dtype=bool)
-    children = tree.children() if violating.any() else []
-    never = np.zeros(len(tree), dtype=bool)
-    for column in np.flatnonzero(violating.any(axis=0)):
-        removed = _repair(
-            tree,
-            children,
-            candidate[:, column],
-            residual[:, column].copy(),
-            decision.n_published[:, column],
-            never,
-            int(k_dist[column]),
-        )
-        protected[removed, column] = True
+    never = np.zeros(candidate.shape, dtype=bool)
+    protected = _repair_columns(tree, candidate, residual, decision.n_published, never, k_dist)
     reason = np.where(
         candidate,
         "",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -104,6 +105,16 @@ class Tree:
     def roots(self) -> np.ndarray:
         """Indices of the units without a parent."""
         return np.flatnonzero(self.parent < 0)
+
+    @cached_property
+    def parent_list(self) -> list[int]:
+        """``parent`` as a list, for loops that read single elements."""
+        return self.parent.tolist()
+
+    @cached_property
+    def depth_list(self) -> list[int]:
+        """``depth`` as a list, for loops that read single elements."""
+        return self.depth.tolist()
 
     def children(self) -> list[list[int]]:
         """Children's indices per unit (built on demand; O(units))."""
