@@ -6,7 +6,11 @@ from django.utils import translation
 
 from tests.oracle import find_leak
 from tillit.results.disclosure import (
+    BELOW_K,
+    COMPLEMENTARY,
     MESSAGES,
+    MOVE_UP,
+    SENSITIVE_BELOW_K,
     CrossingRefused,
     DisclosureError,
     ItemSpec,
@@ -205,3 +209,24 @@ def test_every_reason_has_a_message():
     with translation.override("en"):
         for code, message in MESSAGES.items():
             assert str(message) % {"k": 5, "n": 2}, code
+
+
+@pytest.mark.parametrize("mode", [MOVE_UP, COMPLEMENTARY])
+def test_equal_columns_decided_once_match_each_column_decided_alone(mode):
+    rng = np.random.default_rng(11)
+    pairs = [("r", None)] + [(f"u{i}", "r" if i < 6 else f"u{rng.integers(i)}") for i in range(60)]
+    tree = Tree.from_units(pairs)
+    a, b = rng.integers(0, 7, size=len(tree)), rng.integers(0, 7, size=len(tree))
+    counts = np.stack([a, b, a, a, b], axis=1)
+    k = [5, 5, 5, 7, 5]
+    reasons = [BELOW_K, BELOW_K, SENSITIVE_BELOW_K, BELOW_K, BELOW_K]
+    together = decide(tree, counts, k, mode=mode, below_k_reason=reasons)
+    for column in range(counts.shape[1]):
+        alone = decide(
+            tree, counts[:, column], k[column], mode=mode, below_k_reason=reasons[column]
+        )
+        for name in ("shown", "absorbs", "owner", "residual", "n_published", "reason"):
+            assert (getattr(together, name)[:, column] == getattr(alone, name)[:, 0]).all(), name
+        assert together.k[column] == k[column]
+        assert together.left_out[column] == alone.left_out[0]
+    assert (together.counts == counts).all()

@@ -391,6 +391,7 @@ def decide(
     shown at all (items: where the unit is shown).
     """
     counts = _as_columns(counts)
+    external = tuple(external)
     n_units, n_columns = counts.shape
     if n_units != len(tree):
         raise ValueError(f"expected counts for {len(tree)} units, got {n_units}")
@@ -405,6 +406,27 @@ def decide(
             raise ValueError(f"externally published unit {unit_id!r} is not in the tree")
         forced[tree.index[unit_id]] = True
     allowed = np.ones(counts.shape, dtype=bool) if allowed is None else np.asarray(allowed)
+    below = np.broadcast_to(np.asarray(below_k_reason, dtype="<U32"), (n_columns,))
+    if n_columns > 1:
+        # Columns with the same counts, threshold, mask and reason get the same decision:
+        # decide each distinct column once (required items are all answered alike).
+        signature = np.ascontiguousarray(np.vstack([counts, allowed, k[None, :]]).T)
+        seen: dict[tuple[bytes, str], int] = {}
+        keys = zip(signature, below.tolist(), strict=True)
+        inverse = np.array([seen.setdefault((row.tobytes(), r), len(seen)) for row, r in keys])
+        if len(seen) < n_columns:
+            first = np.unique(inverse, return_index=True)[1]
+            once = decide(
+                tree,
+                counts[:, first],
+                k[first],
+                mode=mode,
+                external=external,
+                allowed=allowed[:, first],
+                below_k_reason=below[first],
+                protection_reason=protection_reason,
+            )
+            return _expand(once, inverse, counts)
     n_total = rollup(tree, counts)
     small_external = forced & (n_total < k[None, :]) & (n_total > 0)
     if small_external.any():
@@ -433,7 +455,6 @@ def decide(
     # Move-up shows every unit with an absorbing unit below it; complementary only publishers.
     shown = rollup(tree, absorbs.astype(np.int64)) > 0 if mode == MOVE_UP else absorbs.copy()
     n_published = rollup(tree, residual)
-    below = np.broadcast_to(np.asarray(below_k_reason, dtype="<U32"), (n_columns,))
     reason = np.where(
         shown,
         np.where(n_total > n_published, ANSWERS_EXCLUDED, ""),
@@ -453,6 +474,25 @@ def decide(
         n_published=np.where(shown, n_published, 0),
         reason=reason,
         left_out=left_out,
+    )
+
+
+def _expand(decision: Decision, columns: np.ndarray, counts: np.ndarray) -> Decision:
+    """A decision over distinct columns spread back to all of them (``columns``: each
+    column's distinct one)."""
+    return Decision(
+        tree=decision.tree,
+        mode=decision.mode,
+        k=decision.k[columns],
+        counts=counts,
+        absorbs=decision.absorbs[:, columns],
+        shown=decision.shown[:, columns],
+        owner=decision.owner[:, columns],
+        residual=decision.residual[:, columns],
+        n_total=decision.n_total[:, columns],
+        n_published=decision.n_published[:, columns],
+        reason=decision.reason[:, columns],
+        left_out=decision.left_out[columns],
     )
 
 
