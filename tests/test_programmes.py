@@ -436,3 +436,54 @@ def test_step_page_offers_a_live_session_to_those_who_steer(programme, admin_use
     page = client_for(employee_user).get(step)
     assert page.status_code == 200
     assert start not in page.content.decode()
+
+
+def test_results_dialogue_shows_the_units_published_results_and_earlier_actions(
+    org, units, templates, admin_user, employee_user
+):
+    from tests.test_results_helpers import answer, make_campaign
+    from tillit.results.snapshot import store_snapshot
+
+    last_year = make_campaign(org, units["SOC"], name="Enkät 2025", year=2025)
+    answer(last_year, units["HEM"], [3] * 6)
+    this_year = make_campaign(org, units["SOC"], name="Enkät 2026")
+    answer(this_year, units["HEM"], [4] * 6)
+    store_snapshot(last_year)
+    store_snapshot(this_year)
+    earlier = actions.do_start_programme(
+        organisation=org,
+        template_version=templates["resultatdialog"].latest(),
+        title="Resultatdialog 2025",
+        language="sv",
+        units=[units["HEM"]],
+        created_by=admin_user,
+    )
+    agreed = action(earlier, "anna@testby.se", timezone.localdate() - datetime.timedelta(days=2))
+    agreed.unit = units["HEM"]
+    agreed.save()
+    dialogue = actions.do_start_programme(
+        organisation=org,
+        template_version=templates["resultatdialog"].latest(),
+        title="Resultatdialog 2026",
+        language="sv",
+        units=[units["HEM"]],
+        created_by=admin_user,
+    )
+    actions.do_add_participant(dialogue, "anna@testby.se", "Anna", "participant")
+
+    page = client_for(admin_user).get(url("step", dialogue.pk, "results")).content.decode()
+    assert 'id="unit-results-' in page and "Enkät 2026" in page and "Enkät 2025" not in page
+    # The user's language (Swedish here) speaks the plain words.
+    assert "HME totalt 75 – 25 poäng högre än förra gången" in page
+    assert reverse("results:unit", args=["testby", this_year.pk, units["HEM"].pk]) in page
+    assert "Én registrering" in page and 'class="overdue"' in page
+
+    # A participant of this dialogue sees the team's published figures, but not the link to
+    # the results pages (no role), nor actions of a programme she may not open.
+    page = client_for(employee_user).get(url("step", dialogue.pk, "results")).content.decode()
+    assert "HME totalt 75" in page
+    assert reverse("results:unit", args=["testby", this_year.pk, units["HEM"].pk]) not in page
+    assert "Én registrering" not in page
+    # Other steps show no results block.
+    page = client_for(admin_user).get(url("step", dialogue.pk, "reflection")).content.decode()
+    assert 'id="unit-results-' not in page

@@ -250,6 +250,6 @@ def do_set_action_status(action: Artefact, status: str, base_version: int, user)
     return do_update_artefact(action, values, base_version, user)
 
 
-def unit_actions(unit: Unit):
-    """The actions of a unit, to be shown with its next results (the results issue reads this)."""
-    return Artefact.objects.filter(unit=unit, kind="action").order_by("due_date", "pk")
+def unit_actions(*units: Unit):
+    """The actions of units, to be shown with their next results (a results dialogue's step)."""
+    return Artefact.objects.filter(unit__in=units, kind="action").order_by("due_date", "pk")

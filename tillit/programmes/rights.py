@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from tillit.org.access import Access
+from tillit.programmes import actions
 from tillit.programmes.models import Artefact, Participant, Programme
 
 
@@ -85,4 +86,14 @@ def my_actions(access: Access, email: str) -> QuerySet[Artefact]:
         .filter(q)
         .select_related("programme", "unit")
         .order_by("due_date", "pk")
+    )
+
+
+def unit_actions(access: Access, email: str, programme: Programme) -> QuerySet[Artefact]:
+    """Actions agreed for the programme's units, in programmes this user may open (this one
+    included): what a results dialogue follows up beside the units' new results."""
+    return (
+        actions.unit_actions(*programme.units.all())
+        .filter(programme__in=visible_programmes(access, email))
+        .select_related("programme", "unit")
     )

@@ -24,6 +24,7 @@ from tillit.programmes.models import (
 )
 from tillit.programmes.presenting import kinds_for, tool_view
 from tillit.programmes.wheel import segments
+from tillit.results.pages import latest_unit_results
 
 
 def _programme(request: HttpRequest, pk: int, *, steer: bool = False) -> Programme:
@@ -186,6 +187,21 @@ def _step_context(request, programme: Programme, current: ProgrammeStep, **extra
         "kinds": kinds_for(definition),
         "can_steer": can_steer,
         "steps": programme.steps.all(),
+        **_results_context(request, programme, definition),
+    }
+
+
+def _results_context(request, programme: Programme, definition: dict) -> dict:
+    """For a step with a results tool: the units' newest published results and their actions."""
+    tools = [t for t in definition.get("tools", []) if t["type"] == "results"]
+    if not tools:
+        return {}
+    instrument = tools[0].get("config", {}).get("instrument")
+    return {
+        "unit_results": latest_unit_results(
+            [u.pk for u in programme.units.all()], instrument, request.access
+        ),
+        "unit_actions": list(rights.unit_actions(request.access, request.user.email, programme)),
     }
 
 

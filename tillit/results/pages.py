@@ -295,3 +295,54 @@ def _comments(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]
             block["reason"] = reason_text(entry["reason"], data["thresholds"])
         result.append(block)
     return result
+
+
+def latest_unit_results(
+    unit_pks: list[int], instrument: str | None = None, access: Access | None = None
+) -> list[dict[str, Any]]:
+    """Per unit, what the newest closed campaign (with `instrument`, when given) published for
+    it: indices with plain words, or why it is hidden; `may_open` when `access` may read the
+    unit's results page. For a team's results dialogue: published figures are safe to show
+    to the team, since disclosure control already holds for them."""
+    found = []
+    for unit_pk in unit_pks:
+        rows = ResultUnit.objects.filter(
+            unit_pk=unit_pk,
+            snapshot__computed_at__isnull=False,
+            snapshot__campaign__status="closed",
+        ).select_related("snapshot__campaign")
+        if instrument:
+            rows = rows.filter(
+                snapshot__campaign__campaign_instruments__version__instrument__slug=instrument
+            )
+        row = rows.order_by("-snapshot__campaign__closes_on", "-snapshot__campaign_id").first()
+        if row is None:
+            continue
+        data, unit = row.snapshot.data, row.data
+        entry: dict[str, Any] = {
+            "unit_pk": unit_pk,
+            "name": unit["name"],
+            "campaign": row.snapshot.campaign,
+            "shown": unit["shown"],
+            "rate": rate(unit),
+            "indices": [],
+            "may_open": access is not None
+            and (access.is_admin or any(row.path.startswith(p) for p in access.unit_paths)),
+        }
+        if not unit["shown"]:
+            entry["reason"] = reason_text(unit["reason"], data["thresholds"])
+        else:
+            trend = unit.get("trend", {})
+            for key in index_keys(data):
+                if instrument and not key.startswith(f"{instrument}."):
+                    continue
+                label, value = index_label(data, key), unit["indices"].get(key)
+                entry["indices"].append(
+                    {
+                        "label": label,
+                        "value": value,
+                        "words": change_words(label, value, trend.get(key)),
+                    }
+                )
+        found.append(entry)
+    return found
