@@ -97,6 +97,12 @@ def test_start_work_and_report_for_each_method(new_page, admin_user, units, tmp_
     page.goto("/o/testby/actions/")
     assert "Försenad" in page.inner_text("main")
     assert_accessible(page)
+    # The results dialogue's results step: no survey has closed here, and the unit's actions.
+    Artefact.objects.filter(pk=action.pk).update(unit=programme.units.first())
+    page.goto(f"/o/testby/programmes/{programme.pk}/steps/results/")
+    main = page.inner_text("main")
+    assert "Ingen avslutad enkät har publicerat resultat" in main and "Prov action" in main
+    assert_accessible(page)
 
 
 def test_conflict_page_is_accessible(new_page, admin_user, units):
