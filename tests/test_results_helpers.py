@@ -37,9 +37,12 @@ def make_campaign(
     return campaign
 
 
-def answer(campaign: Campaign, unit: Unit, values: list[int], comments=(), invited=None) -> None:
+def answer(
+    campaign: Campaign, unit: Unit, values: list[int], comments=(), invited=None, bands=()
+) -> None:
     """One response per value (every HME and Tillitsindex scale item gets that value); the
-    first len(comments) respondents write a comment to "hjalper". Invitations too."""
+    first len(comments) respondents write a comment to "hjalper", the first len(bands) carry
+    those background bands. Invitations too."""
     definitions = {v.definition["id"]: v.definition for v in campaign.versions()}
     ti_items = [
         i["id"]
@@ -52,7 +55,10 @@ def answer(campaign: Campaign, unit: Unit, values: list[int], comments=(), invit
         ti = dict.fromkeys(ti_items, value)
         if n < len(comments):
             ti["hjalper"] = comments[n]
-        rows.append((unit.pk, {}, {"hme": dict.fromkeys(HME_ITEMS, value), "tillitsindex": ti}))
+        background = bands[n] if n < len(bands) else {}
+        rows.append(
+            (unit.pk, background, {"hme": dict.fromkeys(HME_ITEMS, value), "tillitsindex": ti})
+        )
     bulk_store_responses(campaign.pk, rows, definitions, campaign.closes_on)
     total = len(values) if invited is None else invited
     Invitation.objects.bulk_create(

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tillit.results.models import ResultSnapshot
-from tillit.results.present import index_keys, index_label, item_text
+from tillit.results.present import breakdown_tables, index_keys, index_label, item_text
 from tillit.results.snapshot import published_json
 
 
@@ -108,7 +108,29 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
                 + [None] * (5 - len(dist[:5]))
                 + [why]
             )
-    for ws in (sheet, items):
+    background = book.create_sheet(_("Background")[:31])
+    background.append(
+        [
+            _("Unit id"),
+            _("Unit"),
+            _("Background"),
+            _("Group"),
+            _("Answers"),
+            *[index_label(data, key) for key in keys],
+            _("Why not shown"),
+        ]
+    )
+    for unit in data["units"]:
+        if not unit["shown"]:
+            continue
+        for table in breakdown_tables(data, unit, thresholds):
+            for band in table["rows"]:
+                background.append(
+                    [unit["id"], unit["name"], table["label"], band["label"], band["n"]]
+                    + band["values"]
+                    + [band["reason"]]
+                )
+    for ws in (sheet, items, background):
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "C2"

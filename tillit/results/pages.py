@@ -17,6 +17,7 @@ from tillit.org.access import Access
 from tillit.results import charts
 from tillit.results.models import ResultSnapshot, ResultUnit
 from tillit.results.present import (
+    breakdown_tables,
     change_words,
     index_keys,
     index_label,
@@ -249,6 +250,8 @@ def unit_context(
                 [r["key"] for r in constructs[:3]], data, language_for_questions
             ),
             "previous_names": ", ".join(p["name"] for p in data.get("previous", {}).values()),
+            "breakdowns": breakdown_tables(data, unit, thresholds),
+            "index_labels": [index_label(data, key) for key in keys],
         }
     )
     return context

@@ -8,6 +8,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from tillit.instruments.definition import text_for
+from tillit.results.snapshot import reason_text
+from tillit.surveys.questionnaire import AGE_LABELS, TENURE_LABELS
 
 
 def language() -> str:
@@ -91,3 +93,42 @@ def signed(change: float | None) -> str:
         return ""
     n = round(change)
     return f"+{n}" if n > 0 else (f"−{-n}" if n < 0 else "±0")
+
+
+def variable_label(variable: str) -> str:
+    """ "Age" for "age"."""
+    labels = {
+        "age": _("Age"),
+        "tenure": _("Years in the organisation"),
+        "profession": _("Profession group"),
+    }
+    return labels.get(variable, variable)
+
+
+def band_label(variable: str, band: str) -> str:
+    """ "29 or younger" for age "-29"; "Not stated" for those who did not say."""
+    if not band:
+        return _("Not stated")
+    return str({"age": AGE_LABELS, "tenure": TENURE_LABELS}.get(variable, {}).get(band, band))
+
+
+def breakdown_tables(
+    data: dict[str, Any], unit: dict[str, Any], thresholds: dict[str, int]
+) -> list[dict[str, Any]]:
+    """A unit's background breakdowns as tables: per variable, rows of group, n, indices."""
+    keys = index_keys(data)
+    tables = []
+    for breakdown in unit.get("breakdowns", []):
+        variable = breakdown["variable"]
+        rows = []
+        for band in breakdown["bands"]:
+            rows.append(
+                {
+                    "label": band_label(variable, band["band"]),
+                    "n": band.get("n"),
+                    "values": [band.get("indices", {}).get(key) for key in keys],
+                    "reason": reason_text(band["reason"], thresholds) if "reason" in band else "",
+                }
+            )
+        tables.append({"variable": variable, "label": variable_label(variable), "rows": rows})
+    return tables

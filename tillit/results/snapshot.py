@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from tillit.instruments.definition import iter_items, text_for
 from tillit.org.models import Unit
+from tillit.results.breakdowns import collect, publish_breakdowns
 from tillit.results.disclosure import (
     MESSAGES,
     ItemSpec,
@@ -249,6 +250,10 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
         for name, values in indices(means, inst["scoring"]).items():
             all_indices[f"{inst['slug']}.{name}"] = values
 
+    item_keys = [spec.id for inst in instruments for spec in inst["specs"]]
+    banded = collect(campaign, index, item_keys)
+    breakdowns = publish_breakdowns(publication, banded, instruments, item_keys) if banded else {}
+
     text_keys = [key for inst in instruments for key in inst["text_items"]]
     comments = _comments(campaign, text_keys)
     salt = hashlib.sha256(f"{settings.SECRET_KEY}:comments:{campaign.pk}".encode()).hexdigest()
@@ -300,6 +305,8 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
         row["excluded_n"] = result["excluded_n"]
         row["indices"] = {key: _round(values[i]) for key, values in index_lists.items()}
         row["items"] = {k: v for k, v in result["items"].items() if k != "_none"}
+        if i in breakdowns:
+            row["breakdowns"] = breakdowns[i]
         if text_keys:
             entries = []
             for key in text_keys:
