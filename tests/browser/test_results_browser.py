@@ -54,3 +54,14 @@ def test_overview_unit_page_and_downloads(new_page, admin_user):
     assert rows[unit["id"]][1] == unit["name"]
     assert rows[unit["id"]][7] == unit["n_published"]
     assert Unit.objects.filter(organisation=org).count() >= len(rows)
+    # The organisation's own page breaks the results down by background (age, tenure).
+    top = next(u for u in data["units"] if u["depth"] == 0)
+    assert {b["variable"] for b in top["breakdowns"]} == {"age", "tenure"}
+    page.goto(f"/o/{org.slug}/results/{campaign.pk}/units/{top['unit_pk']}/")
+    assert "Efter bakgrund" in page.inner_text("main")
+    assert page.locator("table caption", has_text="Ålder").count() == 1
+    assert_accessible(page)
+    background = {r[3]: r for r in book["Bakgrund"].iter_rows(min_row=2, values_only=True)}
+    assert background["30–39"][4] == next(
+        b["n"] for b in top["breakdowns"][0]["bands"] if b["band"] == "30-39"
+    )
