@@ -860,7 +860,7 @@ class Publication:
                 "dist": None,
             }
             if dist_shown[column]:
-                entry["dist"] = [int(c) for c in lists["hists"][item.id][unit]]
+                entry["dist"] = list(lists["hists"][item.id][unit])  # ints already
             else:
                 entry["dist_reason"] = str(dist_reason[column])
             items[item.id] = entry

@@ -18,6 +18,19 @@ from tillit.org.models import Organisation
 from tillit.surveys.models import Campaign
 
 
+class RowJSONField(models.JSONField):
+    """A JSONField that bulk_create inserts row by row rather than through UNNEST.
+
+    On PostgreSQL, Django 5.2 bulk-inserts through UNNEST of one array per column, and psycopg
+    escapes every double quote of every JSON document as an array element with a regular
+    expression: 7 of 22 seconds when storing 5,000 units' results. A placeholder of its own
+    opts the field out of UNNEST (Django skips it for fields that have one).
+    """
+
+    def get_placeholder(self, value, compiler, connection) -> str:
+        return "%s"
+
+
 class ResultSnapshot(models.Model):
     """The published result of one campaign, as of `computed_at`."""
 
@@ -49,8 +62,8 @@ class ResultUnit(models.Model):
     depth = models.PositiveSmallIntegerField()  # 0 for the campaign's top unit
     position = models.PositiveIntegerField()  # tree order (depth first)
     shown = models.BooleanField()
-    summary = models.JSONField(default=dict)
-    data = models.JSONField(default=dict)
+    summary = RowJSONField(default=dict)
+    data = RowJSONField(default=dict)
 
     class Meta:
         ordering = ["position"]
