@@ -455,11 +455,15 @@ def decide(
     # Move-up shows every unit with an absorbing unit below it; complementary only publishers.
     shown = rollup(tree, absorbs.astype(np.int64)) > 0 if mode == MOVE_UP else absorbs.copy()
     n_published = rollup(tree, residual)
-    reason = np.where(
+    # Reasons picked by integer code from a table of strings: np.where over [units × items]
+    # arrays of fixed-width strings was a third of the whole publication's time.
+    labels, below_code = np.unique(below, return_inverse=True)
+    code = np.where(
         shown,
-        np.where(n_total > n_published, ANSWERS_EXCLUDED, ""),
-        np.where(protected | (n_total >= k[None, :]), protection_reason, below[None, :]),
+        np.where(n_total > n_published, 1, 0),
+        np.where(protected | (n_total >= k[None, :]), 2, 3 + below_code.reshape(1, -1)),
     )
+    reason = _texts("", ANSWERS_EXCLUDED, protection_reason, *labels.tolist())[code]
     left_out = n_total[tree.roots].sum(axis=0) - n_published[tree.roots].sum(axis=0)
     return Decision(
         tree=tree,
@@ -541,11 +545,14 @@ def published_sums(decision: Decision, direct: np.ndarray, column: int | None = 
     flat = direct.reshape(n_units * n_columns, -1)
     index = (decision.owner * n_columns + np.arange(n_columns)[None, :]).reshape(-1)
     keep = index >= 0
-    aggregated = np.zeros_like(flat)
-    for value in range(flat.shape[1]):
-        aggregated[:, value] = np.bincount(
-            index[keep], weights=flat[keep, value], minlength=n_units * n_columns
-        )
+    width = flat.shape[1]
+    # One bincount over (owner, value) pairs rather than one per value.
+    pairs = (index[keep][:, None] * width + np.arange(width)[None, :]).reshape(-1)
+    aggregated = (
+        np.bincount(pairs, weights=flat[keep].reshape(-1), minlength=n_units * n_columns * width)
+        .reshape(n_units * n_columns, width)
+        .astype(flat.dtype)
+    )
     totals = rollup(decision.tree, aggregated.reshape(direct.shape))
     mask = decision.shown.reshape(decision.shown.shape + (1,) * len(rest))
     return np.where(mask, totals, 0)
@@ -561,13 +568,17 @@ def decide_distributions(decision: Decision, k_dist: int | Sequence[int]) -> Dis
     residual = _block_sizes(owner, decision.residual, len(tree))
     never = np.zeros(candidate.shape, dtype=bool)
     protected = _repair_columns(tree, candidate, residual, decision.n_published, never, k_dist)
-    reason = np.where(
-        candidate,
-        "",
-        np.where(protected, DIST_RESIDUAL_PROTECTION, DIST_BELOW_K_DIST),
-    )
+    code = np.where(candidate, 0, np.where(protected, 1, 2))
+    reason = _texts("", DIST_RESIDUAL_PROTECTION, DIST_BELOW_K_DIST)[code]
     reason = np.where(decision.shown, reason, decision.reason)
     return DistributionDecision(shown=candidate, reason=reason)
+
+
+def _texts(*reasons: str) -> np.ndarray:
+    """Reason strings as an object array, for picking by code (references, not copies)."""
+    table = np.empty(len(reasons), dtype=object)
+    table[:] = reasons
+    return table
 
 
 def published_comments(
