@@ -8,12 +8,20 @@ import pytest
 from django.utils import timezone
 
 from tests.test_surveys_support import GOOD
+from tillit.results import snapshot
 from tillit.results.models import ResultSnapshot
 from tillit.surveys import actions
 from tillit.surveys.actions import Submitted
 
 pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process(monkeypatch):
+    """Each test starts as a fresh process that has asked for no refresh yet."""
+    monkeypatch.setattr(snapshot, "_ASKED", {})
+
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -33,8 +41,24 @@ def test_each_stored_answer_recomputes_the_snapshot(
         assert actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
     assert ResultSnapshot.objects.get(campaign=campaign).ready
     assert respondents(campaign) == 1
+    snapshot._ASKED.clear()  # ASK_EVERY seconds later
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
+    assert respondents(campaign) == 2
+
+
+def test_a_burst_of_answers_asks_once_per_process_until_the_campaign_closes(
+    launched, settings, django_capture_on_commit_callbacks
+):
+    campaign, tokens = launched
+    settings.TASKS = IMMEDIATE
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
+    assert respondents(campaign) == 1  # the second answer, within ASK_EVERY, asked nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_close_campaign(campaign)  # closing always refreshes
     assert respondents(campaign) == 2
 
 

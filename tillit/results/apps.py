@@ -1,10 +1,13 @@
 from django.apps import AppConfig
 
 
-def _refresh(sender, campaign_id: int, **kwargs) -> None:
-    from tillit.results.snapshot import refresh_results
+def _refresh(sender, campaign_id: int, stream: bool = False, **kwargs) -> None:
+    from tillit.results.snapshot import answers_arrived, refresh_results
 
-    refresh_results(campaign_id)
+    if stream:
+        answers_arrived(campaign_id)
+    else:
+        refresh_results(campaign_id)
 
 
 class ResultsConfig(AppConfig):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -477,6 +478,24 @@ def get_snapshot(campaign: Campaign) -> ResultSnapshot:
     ):
         refresh_results(campaign.pk)
     return snapshot
+
+
+# When this process last asked for a refresh because answers arrived, per campaign.
+_ASKED: dict[int, float] = {}
+ASK_EVERY = 5.0  # seconds
+
+
+def answers_arrived(campaign_id: int) -> bool:
+    """`refresh_results` for the stream of answers of an open campaign: at most once per
+    ASK_EVERY seconds per process, since each ask costs a write on the submit's hot path and a
+    refresh reads all answers anyway. An answer that arrives after the last refresh started
+    and asks nothing is picked up by the next ask, by closing the campaign, or by
+    `get_snapshot`'s staleness check."""
+    now = time.monotonic()
+    if now - _ASKED.get(campaign_id, -ASK_EVERY) < ASK_EVERY:
+        return False
+    _ASKED[campaign_id] = now
+    return refresh_results(campaign_id)
 
 
 def refresh_results(campaign_id: int) -> bool:

@@ -394,7 +394,7 @@ def _store(
             definitions=questionnaire.definitions,
         )
         storing.delete_draft(invitation.token_hash)
-        send_answers_changed(invitation.campaign_id)
+        send_answers_changed(invitation.campaign_id, stream=True)
     invitation.responded = True
     return Submitted.STORED
 

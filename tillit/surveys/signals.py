@@ -5,10 +5,13 @@ from django.db import transaction
 from django.dispatch import Signal
 
 # Sent with `campaign_id` after the answers a campaign publishes may have changed: a response
-# stored, responses imported, the campaign closed or reopened. Sent after the commit.
+# stored (`stream=True`: one of many, receivers may batch them), responses imported, the
+# campaign closed or reopened. Sent after the commit.
 answers_changed = Signal()
 
 
-def send_answers_changed(campaign_id: int) -> None:
+def send_answers_changed(campaign_id: int, *, stream: bool = False) -> None:
     """Tell receivers, once the current transaction commits, that a campaign's answers changed."""
-    transaction.on_commit(lambda: answers_changed.send(sender=None, campaign_id=campaign_id))
+    transaction.on_commit(
+        lambda: answers_changed.send(sender=None, campaign_id=campaign_id, stream=stream)
+    )
