@@ -87,6 +87,10 @@ def test_kolada_import_and_overview(client, admin_user, campaign):
     assert kolada["rows"][0][3][0] == 79.5
     assert kolada["own"][0] == overview.context["top"]["indices"]["hme.total"]
     assert "your municipality (0180)" in overview.text
+    # Once, in the page's body: not pasted into <title> or <head> too.
+    assert overview.text.count('id="kolada"') == 1
+    head = overview.text.split("</head>")[0]
+    assert "Kolada" not in head
 
 
 def test_kolada_bad_rows_named_and_nothing_imported(client, admin_user):
