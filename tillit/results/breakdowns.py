@@ -75,6 +75,7 @@ def collect(campaign: Campaign, index: dict[int, int], item_keys: list[str]) -> 
         position = {band: b for b, band in enumerate(bands)}
         for unit, background in backgrounds:
             result[variable].respondents[unit, position[background.get(variable, NOT_STATED)]] += 1
+    positions = {v: {band: b for b, band in enumerate(d.bands)} for v, d in result.items()}
     # One GROUP BY over the answers and their response's bands.
     rows = (
         Answer.objects.filter(campaign=campaign, value__isnull=False)
@@ -87,7 +88,7 @@ def collect(campaign: Campaign, index: dict[int, int], item_keys: list[str]) -> 
         if j is None or unit_id not in index:
             continue
         for variable, banded in result.items():
-            b = banded.bands.index((background or {}).get(variable, NOT_STATED))
+            b = positions[variable][(background or {}).get(variable, NOT_STATED)]
             banded.answers[index[unit_id], b, j] += n
             banded.sums[index[unit_id], b, j] += total
     return result

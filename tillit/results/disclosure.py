@@ -426,7 +426,7 @@ def decide(
                 below_k_reason=below[first],
                 protection_reason=protection_reason,
             )
-            return _expand(once, inverse, counts)
+            return _columns(once, inverse)  # counts are equal per column by construction
     n_total = rollup(tree, counts)
     small_external = forced & (n_total < k[None, :]) & (n_total > 0)
     if small_external.any():
@@ -478,25 +478,6 @@ def decide(
         n_published=np.where(shown, n_published, 0),
         reason=reason,
         left_out=left_out,
-    )
-
-
-def _expand(decision: Decision, columns: np.ndarray, counts: np.ndarray) -> Decision:
-    """A decision over distinct columns spread back to all of them (``columns``: each
-    column's distinct one)."""
-    return Decision(
-        tree=decision.tree,
-        mode=decision.mode,
-        k=decision.k[columns],
-        counts=counts,
-        absorbs=decision.absorbs[:, columns],
-        shown=decision.shown[:, columns],
-        owner=decision.owner[:, columns],
-        residual=decision.residual[:, columns],
-        n_total=decision.n_total[:, columns],
-        n_published=decision.n_published[:, columns],
-        reason=decision.reason[:, columns],
-        left_out=decision.left_out[columns],
     )
 
 
@@ -943,7 +924,7 @@ def publish(
     )
 
 
-def _columns(decision: Decision, columns: list[int]) -> Decision:
+def _columns(decision: Decision, columns: Sequence[int] | np.ndarray) -> Decision:
     pick = np.asarray(columns)
     return Decision(
         tree=decision.tree,
