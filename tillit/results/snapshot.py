@@ -193,15 +193,14 @@ def _comments(campaign: Campaign, text_keys: list[str]) -> dict[str, dict[int, l
     found: dict[str, dict[int, list[str]]] = {key: defaultdict(list) for key in text_keys}
     if not text_keys:
         return found
-    # One query per item: each is an equality on the answers' (campaign, instrument, item)
-    # index, where an OR of items made SQLite scan every answer of the campaign.
+    # One query per item: each is an equality on the index of free-text answers (whose
+    # condition `text > ''` the query repeats), where an OR of items made SQLite scan every
+    # answer of the campaign.
     for key in text_keys:
         instrument, item_id = key.split(".", 1)
-        rows = (
-            Answer.objects.filter(campaign=campaign, instrument=instrument, item_id=item_id)
-            .exclude(text="")
-            .values_list("unit_id", "text")
-        )
+        rows = Answer.objects.filter(
+            campaign=campaign, instrument=instrument, item_id=item_id, text__gt=""
+        ).values_list("unit_id", "text")
         for unit_id, text in rows:
             found[key][unit_id].append(text)
     return found

@@ -285,7 +285,10 @@ class Response(models.Model):
     """One submitted questionnaire: unit id, bands, the day. No link to invitation or person."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    # No index of its own: the (campaign, unit) index below serves campaign lookups.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="responses", db_index=False
+    )
     unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+")
     background = models.JSONField(default=dict, blank=True)
     submitted_on = models.DateField(default=timezone.localdate)
@@ -316,7 +319,17 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["campaign", "instrument", "item_id", "unit"])]
+        # Results read a campaign's answers through the campaign's foreign-key index, and
+        # comments through this index of free-text answers only. A full (campaign, instrument,
+        # item, unit) index put a submit's answers into as many index pages as it has items –
+        # a third of the pages each submit wrote (bench/submit.py, docs/performance.md).
+        indexes = [
+            models.Index(
+                fields=["campaign", "instrument", "item_id"],
+                condition=models.Q(text__gt=""),
+                name="surveys_answer_comments",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument}.{self.item_id}"

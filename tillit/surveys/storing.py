@@ -1,11 +1,12 @@
-"""The statements of the submit's write transaction, and bulk writing of many responses.
+"""The statements of the answering hot path, and bulk writing of many responses.
 
 The submit is the one hot write path of Tillit (a whole organisation answers in a few days,
 often right after the invitation mail), and on SQLite its transaction holds the database, so
-it is written as four plain parameterised statements rather than ORM calls (measured with
-bench/submit.py: the ORM's query building cost more than the database work). Table and column
-names come from the models' metadata; every value goes in as a parameter. Values are prepared
-by the model fields, so the same code runs on SQLite and PostgreSQL.
+the link's lookup and the four statements of the write are plain parameterised SQL rather than
+ORM calls (measured with bench/submit.py: compiling the ORM's four-table select_related took
+longer than the whole write). Table and column names come from the models' metadata; every
+value goes in as a parameter and comes back through the fields' own converters, so the same
+code runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from tillit.instruments.definition import item_by_id
-from tillit.surveys.models import Answer, Draft, Invitation, Response
+from tillit.org.models import Organisation
+from tillit.surveys.models import Answer, Campaign, Draft, Invitation, Response
 
 ANSWER_COLUMNS = (
     "response",
@@ -86,6 +88,87 @@ def answer_tuples(
     return rows
 
 
+# The link lookup: the invitation with its campaign, the campaign's organisation and the draft
+# (if any) in one query, as `select_related("campaign__organisation", "draft")` would read it.
+_LINK_MODELS = (Invitation, Campaign, Organisation, Draft)
+
+
+@cache
+def _link_sql(column: str, vendor: str) -> tuple[str, tuple[tuple, ...]]:
+    # Short aliases: the SQLite backend rewrites placeholders with a regex over the whole
+    # statement, which cost more than running it when every column was table-qualified.
+    inv, camp, org, draft = (
+        f"{_q(m._meta.db_table)} {alias}" for m, alias in zip(_LINK_MODELS, "icod", strict=True)
+    )
+    fields = tuple(tuple(m._meta.concrete_fields) for m in _LINK_MODELS)
+    select = ", ".join(
+        f"{alias}.{_q(f.column)}"
+        for alias, group in zip("icod", fields, strict=True)
+        for f in group
+    )
+    sql = (
+        f"SELECT {select} FROM {inv} "  # noqa: S608 – names from the models
+        f"JOIN {camp} ON c.{_q('id')} = i.{_q('campaign_id')} "
+        f"JOIN {org} ON o.{_q('id')} = c.{_q('organisation_id')} "
+        f"LEFT JOIN {draft} ON d.{_q('token_hash')} = i.{_q('token_hash')} "
+        f"WHERE i.{_q(column)} = %s"
+    )
+    return sql, fields
+
+
+@cache
+def _link_readers(vendor: str) -> tuple[tuple, ...]:
+    """Per model of the link lookup: (model, row slice, attnames, [(position, converters)])."""
+    readers, start = [], 0
+    for model in _LINK_MODELS:
+        fields = model._meta.concrete_fields
+        converters = []
+        for i, field in enumerate(fields):
+            col = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if found:
+                converters.append((i, [(fn, col) for fn in found]))
+        span = slice(start, start + len(fields))
+        readers.append((model, span, [f.attname for f in fields], converters))
+        start += len(fields)
+    return tuple(readers)
+
+
+def read_link(token_hash: str) -> Invitation | None:
+    """The invitation whose first or reminder link hashes to this, with campaign,
+    organisation and draft loaded (the draft cached as None when there is none)."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy costs
+    vendor = db.vendor
+    for column in ("token_hash", "reminder_token_hash"):
+        sql, _fields = _link_sql(column, vendor)
+        with db.cursor() as cursor:
+            cursor.execute(sql, [token_hash])
+            row = cursor.fetchone()
+        if row is not None:
+            break
+    else:
+        return None
+    parts = []
+    for model, span, attnames, converters in _link_readers(vendor):
+        values = list(row[span])
+        if model is Draft and values[0] is None:
+            parts.append(None)  # no draft: the LEFT JOIN gave NULLs
+            continue
+        for i, chain in converters:
+            value = values[i]
+            for fn, col in chain:
+                value = fn(value, col, db)
+            values[i] = value
+        parts.append(model.from_db(db.alias, attnames, values))
+    invitation, campaign, organisation, draft = parts
+    Campaign.organisation.field.set_cached_value(campaign, organisation)
+    Invitation.campaign.field.set_cached_value(invitation, campaign)
+    Invitation.draft.related.set_cached_value(invitation, draft)
+    if draft is not None:
+        Draft.invitation.field.set_cached_value(draft, invitation)
+    return invitation
+
+
 def _response_row(
     response_id: uuid.UUID,
     campaign_id: int,
@@ -93,21 +176,25 @@ def _response_row(
     background: Mapping[str, str],
     submitted_on: dt.date,
     key: uuid.UUID,
+    db,
 ) -> tuple:
     fields = _columns(Response, RESPONSE_COLUMNS)
     values = (response_id, campaign_id, unit_id, dict(background), submitted_on, key)
-    return tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True))
+    return tuple(f.get_db_prep_save(v, db) for f, v in zip(fields, values, strict=True))
+
+
+@cache
+def _claim_sql(vendor: str) -> str:
+    return "UPDATE {} SET {} = %s WHERE {} = %s AND {} = %s".format(  # noqa: S608
+        _q(Invitation._meta.db_table), _q("responded"), _q("id"), _q("responded")
+    )
 
 
 def claim_invitation(invitation_id: int) -> bool:
     """Mark an unused link used; False when it was used already. Takes the row's lock."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE {} SET {} = %s WHERE {} = %s AND {} = %s".format(  # noqa: S608
-                _q(Invitation._meta.db_table), _q("responded"), _q("id"), _q("responded")
-            ),
-            [True, invitation_id, False],
-        )
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_claim_sql(db.vendor), [True, invitation_id, False])
         return cursor.rowcount == 1
 
 
@@ -122,11 +209,12 @@ def insert_response(
     definitions: Mapping[str, Mapping[str, Any]],
 ) -> uuid.UUID:
     """Insert one response (random id) and its answers; two statements. Returns the id."""
+    db = connections[DEFAULT_DB_ALIAS]
     response_id = uuid.uuid4()
-    row = _response_row(response_id, campaign_id, unit_id, background, submitted_on, key)
+    row = _response_row(response_id, campaign_id, unit_id, background, submitted_on, key, db)
     answers = answer_tuples(row[0], campaign_id, unit_id, cleaned, item_kinds(definitions))
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
+    vendor = db.vendor
+    with db.cursor() as cursor:
         cursor.execute(_insert_sql(Response, RESPONSE_COLUMNS, 1, vendor), row)
         if answers:
             cursor.execute(
@@ -136,15 +224,18 @@ def insert_response(
     return response_id
 
 
+@cache
+def _delete_draft_sql(vendor: str) -> str:
+    return "DELETE FROM {} WHERE {} = %s".format(  # noqa: S608
+        _q(Draft._meta.db_table), _q("token_hash")
+    )
+
+
 def delete_draft(token_hash: str) -> None:
     """Drop a link's draft."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM {} WHERE {} = %s".format(  # noqa: S608
-                _q(Draft._meta.db_table), _q("token_hash")
-            ),
-            [token_hash],
-        )
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_delete_draft_sql(db.vendor), [token_hash])
 
 
 def bulk_store_responses(
@@ -174,7 +265,7 @@ def bulk_store_responses(
 
     for unit_id, background, cleaned in rows:
         row = _response_row(
-            uuid.uuid4(), campaign_id, unit_id, background, submitted_on, uuid.uuid4()
+            uuid.uuid4(), campaign_id, unit_id, background, submitted_on, uuid.uuid4(), connection
         )
         responses.append(row)
         answers.extend(answer_tuples(row[0], campaign_id, unit_id, cleaned, kinds))

@@ -5,6 +5,10 @@ from tillit.surveys.views import answering, campaigns
 app_name = "surveys"
 
 urlpatterns = [
+    # The answering links first: they are the hot path (see tillit/urls.py).
+    path("s/c/<str:code>/", answering.start_with_code, name="code"),
+    path("s/<str:token>/", answering.answer, name="answer"),
+    path("s/<str:token>/submit/", answering.submit, name="submit"),
     path("o/<slug:org>/surveys/", campaigns.campaign_list, name="campaigns"),
     path("o/<slug:org>/surveys/new/", campaigns.campaign_create, name="create"),
     path("o/<slug:org>/surveys/<int:campaign_id>/", campaigns.campaign_detail, name="detail"),
@@ -24,7 +28,4 @@ urlpatterns = [
         campaigns.campaign_poster,
         name="poster",
     ),
-    path("s/c/<str:code>/", answering.start_with_code, name="code"),
-    path("s/<str:token>/", answering.answer, name="answer"),
-    path("s/<str:token>/submit/", answering.submit, name="submit"),
 ]
