@@ -3,15 +3,16 @@
 Run: .venv/bin/python bench/submit.py [--seconds 10] [--connections 16] [--invitations 20000]
      DATABASE_URL=postgres://… .venv/bin/python bench/submit.py   (PostgreSQL instead of SQLite)
 
-Starts gunicorn (2 sync workers; --workers) on 127.0.0.1 against a throw-away SQLite file (or the
-database in DATABASE_URL), prepares an open HME campaign with --invitations links whose drafts
-hold complete answers, then drives two endpoints with wrk for --seconds each, in the same run:
+Starts `tillit serve` (gunicorn with 2 sync workers – --workers –, the task worker and the SQLite
+checkpoints) on 127.0.0.1 against a throw-away SQLite file (or the database in DATABASE_URL),
+prepares an open HME campaign with --invitations links whose drafts hold complete answers,
+then drives two endpoints with wrk for --seconds each, in the same run:
 
 - baseline: POST /bench/insert/ – a form POST through the same middleware (sessions, CSRF,
   locale, CSP …) whose view does one INSERT (bench/submit_urls.py, only used here);
-- submit:   POST /s/<token>/submit/ – the real submit: find the invitation by the token's hash
-  and lock it, check the idempotency key, validate all answers with the instrument, insert the
-  response and its nine answers, mark the link used, delete the draft, render the thank-you page.
+- submit:   POST /s/<token>/submit/ – the real submit: find the invitation and its draft by the
+  token's hash, validate all answers with the instrument, then in one transaction claim the
+  link, insert the response and its nine answers and delete the draft; the thank-you page.
 
 Every request of a run uses a fresh link. Prints requests/s, p50/p95/p99 latency, non-2xx
 counts, checks that the database holds exactly one response per successful submit, and the
@@ -203,7 +204,7 @@ def wait_for(port: int, seconds: float = 30) -> None:
                 return
         except OSError:
             time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit("tillit serve did not start")
 
 
 def run_wrk(port, script, links_file, mode, seconds, connections, threads) -> dict:
@@ -266,21 +267,22 @@ def main() -> None:
     script.write_text(WRK_SCRIPT)
 
     port = free_port()
+    # `tillit serve`, as deployed: gunicorn, the task worker (which refreshes results while
+    # answers arrive) and, on SQLite, the supervisor's write-ahead-log checkpoints.
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "gunicorn",
-            "tillit.wsgi:application",
+            "tillit",
+            "serve",
             "--workers",
             str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
+            "--port",
+            str(port),
         ],
         cwd=ROOT,
         env=env,
+        stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
@@ -294,8 +296,8 @@ def main() -> None:
             port, script, links_file, "submit", args.seconds, args.connections, args.threads
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)  # serve stops its children
+        server.wait(timeout=60)
 
     stored, _baseline_rows = count_rows(links)
     if submit["requests"] > len(links):
@@ -304,7 +306,7 @@ def main() -> None:
             "(raise --invitations)"
         )
     print(
-        f"Database: {database}; gunicorn {args.workers} workers on 127.0.0.1; "
+        f"Database: {database}; tillit serve, {args.workers} web workers on 127.0.0.1; "
         f"wrk {args.threads} threads, {args.connections} connections, {args.seconds} s per endpoint"
     )
     for name, result in (("baseline (one INSERT)", baseline), ("submit", submit)):

@@ -112,3 +112,26 @@ def test_serve_stops_the_web_server_when_the_worker_dies(env):
     output, _ = server.communicate(timeout=15)
     assert server.returncode != 0, output
     assert not [pid for pid in below if alive(pid)], "the web server outlived the worker"
+
+
+def test_serve_copies_the_write_ahead_log_into_the_database(env):
+    """Requests never wait for a checkpoint: serve's supervisor copies the log every second."""
+    import sqlite3
+
+    path = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    writer = sqlite3.connect(path, isolation_level=None, timeout=20)
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # this connection never checkpoints itself
+    writer.execute("CREATE TABLE IF NOT EXISTS wal_probe (payload BLOB)")
+    before = path.stat().st_size
+    server, _url = start(env)
+    try:
+        for _ in range(64):
+            writer.execute("INSERT INTO wal_probe VALUES (randomblob(16000))")  # ~1 MB in all
+        deadline = time.monotonic() + 10
+        while path.stat().st_size < before + 900_000 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert path.stat().st_size >= before + 900_000, "the log was not copied into the file"
+    finally:
+        writer.close()
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=15)

@@ -4,16 +4,21 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
+from tillit.core.database import checkpoint
+
 # Seconds a child gets to finish its current request or task before it is killed.
 GRACE = 10
+# Seconds between copies of SQLite's write-ahead log into the database (see core/database.py).
+CHECKPOINT_EVERY = 1.0
 
 
 class Command(BaseCommand):
@@ -80,10 +85,18 @@ class Command(BaseCommand):
         self.stdout.flush()
 
         died = None
+        last_checkpoint = time.monotonic()
         while not stop.wait(0.2):
             died = next((name for name, p in children.items() if p.poll() is not None), None)
             if died:
                 break
+            if time.monotonic() - last_checkpoint >= CHECKPOINT_EVERY:
+                last_checkpoint = time.monotonic()
+                try:
+                    checkpoint()
+                except DatabaseError as error:  # next time, then; never stop serving for it
+                    self.stderr.write(f"checkpoint: {error}")
+        connection.close()
         stop_all(children.values())
         if died:
             raise CommandError(
