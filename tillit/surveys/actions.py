@@ -358,8 +358,9 @@ def _store(
 ) -> Submitted:
     # Check everything that needs no lock first: on SQLite the write transaction below holds
     # the whole database, so it must be short (reads and validation outside it).
+    today = timezone.localdate()
     if not invitation.responded:
-        check_answerable(invitation)
+        check_answerable(invitation, today)
     questionnaire = build_questionnaire(invitation.campaign, invitation)
     cleaned, errors = check_all(questionnaire, answers)
     errors += [("background", e) for e in check_background(questionnaire, background)]
@@ -381,7 +382,7 @@ def _store(
             campaign_id=invitation.campaign_id,
             unit_id=invitation.unit_id,
             background=bands,
-            submitted_on=timezone.localdate(),
+            submitted_on=today,
             key=key,
             cleaned=cleaned,
             definitions=questionnaire.definitions,
