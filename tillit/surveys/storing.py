@@ -54,7 +54,15 @@ def _run(db, sql: str, params, *, many: bool = False):
     """
     db.ensure_connection()
     with db.wrap_database_errors:
-        cursor = db.connection.cursor()
+        if db.vendor == "postgresql":
+            # Server-side binding, where Django's cursors bind on the client: psycopg prepares
+            # a statement the connection has run a few times, so the server stops planning the
+            # link's four-table join on every submit (10 % of a submit, bench/submit.py).
+            from psycopg import Cursor
+
+            cursor = Cursor(db.connection)
+        else:
+            cursor = db.connection.cursor()
         if many:
             cursor.executemany(sql, params)
         else:
