@@ -366,31 +366,35 @@ def _store(
     errors += [("background", e) for e in check_background(questionnaire, background)]
     bands = {**invitation.background}
     bands.update({k: v for k, v in background.items() if v})
-    with transaction.atomic():
-        # Claim the link: one UPDATE that only an unused link matches. It takes the row lock
-        # (on SQLite the IMMEDIATE transaction already queues writers), so a second submit for
-        # this link waits, then matches nothing; should anything below fail, the rollback
-        # gives the link back.
-        if not storing.claim_invitation(invitation.pk):
-            if Response.objects.filter(idempotency_key=key).exists():
-                return Submitted.REPLAY
-            raise NotAnswerable("answered")
-        if errors:
-            raise InvalidAnswers(errors)
-        # A key already used elsewhere fails here on the unique constraint (see submit_for).
-        storing.insert_response(
-            campaign_id=invitation.campaign_id,
-            unit_id=invitation.unit_id,
-            background=bands,
-            submitted_on=today,
-            key=key,
-            cleaned=cleaned,
-            definitions=questionnaire.definitions,
-        )
-        storing.delete_draft(invitation.token_hash)
-        send_answers_changed(invitation.campaign_id, stream=True)
+    if errors:
+        # Invitation and draft were read together: a used link has no draft, so its answers
+        # are missing – a replay, not a mistake to show.
+        if invitation.responded:
+            return _replay_or_answered(key)
+        raise InvalidAnswers(errors)
+    stored = storing.store_response(
+        invitation_id=invitation.pk,
+        token_hash=invitation.token_hash,
+        campaign_id=invitation.campaign_id,
+        unit_id=invitation.unit_id,
+        background=bands,
+        submitted_on=today,
+        key=key,
+        cleaned=cleaned,
+        definitions=questionnaire.definitions,
+    )
+    if not stored:
+        return _replay_or_answered(key)
+    send_answers_changed(invitation.campaign_id, stream=True)
     invitation.responded = True
     return Submitted.STORED
+
+
+def _replay_or_answered(key: uuid.UUID) -> Submitted:
+    """A used link: the same submission again is a replay; any other is refused."""
+    if Response.objects.filter(idempotency_key=key).exists():
+        return Submitted.REPLAY
+    raise NotAnswerable("answered")
 
 
 def submit_for(
@@ -409,6 +413,7 @@ def submit_for(
     try:
         return _store(invitation, key, answers, background or {})
     except IntegrityError:
+        # Two requests raced with the same key: the loser meets the unique constraint.
         if Response.objects.filter(idempotency_key=key).exists():
             return Submitted.REPLAY
         raise

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from functools import cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from tillit.instruments.definition import item_by_id
 from tillit.org.models import Organisation
@@ -217,38 +218,6 @@ def _claim_sql(vendor: str) -> str:
     return _placeholders(sql, vendor)
 
 
-def claim_invitation(invitation_id: int) -> bool:
-    """Mark an unused link used; False when it was used already. Takes the row's lock."""
-    db = connections[DEFAULT_DB_ALIAS]
-    return _run(db, _claim_sql(db.vendor), [True, invitation_id, False]).rowcount == 1
-
-
-def insert_response(
-    *,
-    campaign_id: int,
-    unit_id: int,
-    background: Mapping[str, str],
-    submitted_on: dt.date,
-    key: uuid.UUID,
-    cleaned: Mapping[str, Mapping[str, Any]],
-    definitions: Mapping[str, Mapping[str, Any]],
-) -> uuid.UUID:
-    """Insert one response (random id) and its answers; two statements. Returns the id."""
-    db = connections[DEFAULT_DB_ALIAS]
-    response_id = uuid.uuid4()
-    row = _response_row(response_id, campaign_id, unit_id, background, submitted_on, key, db)
-    answers = answer_tuples(row[0], campaign_id, unit_id, cleaned, item_kinds(definitions))
-    vendor = db.vendor
-    _run(db, _insert_sql(Response, RESPONSE_COLUMNS, 1, vendor), row)
-    if answers:
-        _run(
-            db,
-            _insert_sql(Answer, ANSWER_COLUMNS, len(answers), vendor),
-            [value for answer in answers for value in answer],
-        )
-    return response_id
-
-
 @cache
 def _delete_draft_sql(vendor: str) -> str:
     sql = "DELETE FROM {} WHERE {} = %s".format(  # noqa: S608
@@ -257,10 +226,81 @@ def _delete_draft_sql(vendor: str) -> str:
     return _placeholders(sql, vendor)
 
 
-def delete_draft(token_hash: str) -> None:
-    """Drop a link's draft."""
+@cache
+def _store_sql_postgresql() -> str:
+    """The whole write as one statement of data-modifying WITH parts (PostgreSQL runs each
+    exactly once, in one snapshot): each later part acts only when `claimed` matched."""
+    inv, resp, ans, draft = (_q(m._meta.db_table) for m in (Invitation, Response, Answer, Draft))
+    response_columns = ", ".join(_q(f.column) for f in _columns(Response, RESPONSE_COLUMNS))
+    answer_columns = ", ".join(_q(f.column) for f in _columns(Answer, ANSWER_COLUMNS))
+    responded, pk = _q("responded"), _q("id")
+    return (
+        f"WITH claimed AS ("  # noqa: S608 – names from the models
+        f"UPDATE {inv} SET {responded} = true WHERE {pk} = %s AND NOT {responded} "
+        f"RETURNING {pk}), "
+        f"response AS (INSERT INTO {resp} ({response_columns}) "
+        f"SELECT %s, %s, %s, %s, %s, %s FROM claimed RETURNING {pk}), "
+        f"answers AS (INSERT INTO {ans} ({answer_columns}) "
+        f"SELECT response.{pk}, %s, %s, a.* FROM response, "
+        f"unnest(%s::text[], %s::text[], %s::float8[], %s::text[], %s::text[]) AS a), "
+        f"dropped AS (DELETE FROM {draft} WHERE {_q('token_hash')} = %s "
+        f"AND EXISTS (SELECT FROM claimed)) "
+        f"SELECT count(*) FROM claimed"
+    )
+
+
+def store_response(
+    *,
+    invitation_id: int,
+    token_hash: str,
+    campaign_id: int,
+    unit_id: int,
+    background: Mapping[str, str],
+    submitted_on: dt.date,
+    key: uuid.UUID,
+    cleaned: Mapping[str, Mapping[str, Any]],
+    definitions: Mapping[str, Mapping[str, Any]],
+) -> bool:
+    """Claim an unused link, store its response (random id) with the answers and drop the
+    draft, all or nothing; False, with nothing written, when the link was used already.
+
+    A second submit for the same link waits for the first one's row lock, then finds the link
+    used; a key already stored fails on its unique constraint (IntegrityError). SQLite runs four
+    statements in one IMMEDIATE transaction; PostgreSQL one statement, because each round trip
+    to its server process cost more than the statement's work (bench/submit.py).
+    """
     db = connections[DEFAULT_DB_ALIAS]
-    _run(db, _delete_draft_sql(db.vendor), [token_hash])
+    vendor = db.vendor
+    row = _response_row(uuid.uuid4(), campaign_id, unit_id, background, submitted_on, key, db)
+    answers = answer_tuples(row[0], campaign_id, unit_id, cleaned, item_kinds(definitions))
+    if vendor == "postgresql":
+        columns = list(zip(*answers, strict=True)) or [()] * len(ANSWER_COLUMNS)
+        params = [
+            invitation_id,
+            *row,
+            campaign_id,
+            unit_id,
+            *(list(values) for values in columns[3:]),  # instrument … text
+            token_hash,
+        ]
+        # Inside a caller's transaction, a savepoint keeps a refused key from breaking it.
+        with transaction.atomic() if db.in_atomic_block else nullcontext():
+            return _run(db, _store_sql_postgresql(), params).fetchone()[0] == 1
+    with transaction.atomic():
+        # The UPDATE only an unused link matches; on SQLite the IMMEDIATE transaction has
+        # already queued other writers, so a second submit for this link waits, then matches
+        # nothing. Should anything below fail, the rollback gives the link back.
+        if _run(db, _claim_sql(vendor), [True, invitation_id, False]).rowcount != 1:
+            return False
+        _run(db, _insert_sql(Response, RESPONSE_COLUMNS, 1, vendor), row)
+        if answers:
+            _run(
+                db,
+                _insert_sql(Answer, ANSWER_COLUMNS, len(answers), vendor),
+                [value for answer in answers for value in answer],
+            )
+        _run(db, _delete_draft_sql(vendor), [token_hash])
+    return True
 
 
 def bulk_store_responses(
