@@ -95,7 +95,10 @@ class Command(BaseCommand):
                 try:
                     checkpoint()
                 except DatabaseError as error:  # next time, then; never stop serving for it
-                    self.stderr.write(f"checkpoint: {error}")
+                    self.stderr.write(
+                        _("Could not copy the database log (next try in a second): %(error)s")
+                        % {"error": error}
+                    )
         connection.close()
         stop_all(children.values())
         if died:
