@@ -51,7 +51,8 @@ def _run(db, sql: str, params, *, many: bool = False):
     """Execute on the driver's cursor and return it; errors come as Django's (IntegrityError …).
 
     Django's cursor wrapper rewrote every statement's placeholders with a regex and went through
-    its debug and wrapper hooks: on this path that cost more than running the statement.
+    its debug and wrapper hooks: on this path that cost more than running the statement. So these
+    statements do not show in Django's query log (`connection.queries`, `assertNumQueries`).
     """
     db.ensure_connection()
     with db.wrap_database_errors:
