@@ -100,6 +100,19 @@ def test_a_used_link_with_a_new_key_is_refused(launched):
     assert Response.objects.count() == 1
 
 
+def test_a_used_link_without_its_draft_is_refused_not_shown_errors(launched):
+    """After a submit the draft is gone, so a later submit carries no answers: that is the
+    used link speaking, not answers to correct."""
+    _campaign, tokens = launched
+    key = uuid.uuid4()
+    actions.do_submit(tokens["s@testby.se"], key, GOOD)
+    assert actions.do_submit(tokens["s@testby.se"], key, {}) == Submitted.REPLAY
+    with pytest.raises(NotAnswerable) as refusal:
+        actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), {})
+    assert refusal.value.reason == "answered"
+    assert Response.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("answers", "needle"),
     [
