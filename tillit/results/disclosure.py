@@ -814,8 +814,9 @@ class Publication:
             "item_excluded": items.excluded_n.tolist(),
             "dist_shown": dists.shown.tolist(),
             "dist_reason": dists.reason.tolist(),
-            "means": {item.id: self.means[item.id].tolist() for item in self.items},
-            "hists": {item.id: self.histograms[item.id].tolist() for item in self.items},
+            # Per item in column order, so a unit's items are read by position, not by key.
+            "means": [self.means[item.id].tolist() for item in self.items],
+            "hists": [self.histograms[item.id].tolist() for item in self.items],
         }
 
     def unit_result(self, unit: int) -> dict[str, Any]:
@@ -841,21 +842,26 @@ class Publication:
         item_n, item_excluded = lists["item_n"][unit], lists["item_excluded"][unit]
         dist_shown, dist_reason = lists["dist_shown"][unit], lists["dist_reason"][unit]
         items: dict[str, Any] = {}
-        for column, item in enumerate(self.items):
+        for column, (item, means, hists) in enumerate(
+            zip(self.items, lists["means"], lists["hists"], strict=True)
+        ):
             if not item_shown[column]:
                 items[item.id] = {"reason": str(item_reason[column])}
-                continue
-            entry: dict[str, Any] = {
-                "n": int(item_n[column]),
-                "excluded_n": int(item_excluded[column]),
-                "mean": round(lists["means"][item.id][unit], 2),
-                "dist": None,
-            }
-            if dist_shown[column]:
-                entry["dist"] = list(lists["hists"][item.id][unit])  # ints already
+            elif dist_shown[column]:
+                items[item.id] = {
+                    "n": item_n[column],
+                    "excluded_n": item_excluded[column],
+                    "mean": round(means[unit], 2),
+                    "dist": list(hists[unit]),
+                }
             else:
-                entry["dist_reason"] = str(dist_reason[column])
-            items[item.id] = entry
+                items[item.id] = {
+                    "n": item_n[column],
+                    "excluded_n": item_excluded[column],
+                    "mean": round(means[unit], 2),
+                    "dist": None,
+                    "dist_reason": str(dist_reason[column]),
+                }
         result["items"] = items
         return result
 
