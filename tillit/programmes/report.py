@@ -13,6 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tillit.core.pdf import html_to_pdf
 from tillit.programmes.catalogue import ARTEFACT_KINDS
 from tillit.programmes.models import Programme, text_for
 
@@ -106,9 +107,7 @@ def html(programme: Programme) -> str:
 
 def pdf(programme: Programme) -> bytes:
     """The report as PDF, rendered by WeasyPrint."""
-    from weasyprint import HTML
-
-    return HTML(string=html(programme)).write_pdf()
+    return html_to_pdf(html(programme))
 
 
 def docx(programme: Programme) -> bytes:

@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tillit.core.pdf import html_to_pdf
+from tillit.results.charts import bar_gradient
 from tillit.results.models import ResultSnapshot
 from tillit.results.present import breakdown_tables, index_keys, index_label, item_text
 from tillit.results.snapshot import published_json
@@ -140,22 +142,24 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
 
 
 def unit_html(snapshot: ResultSnapshot, row, language: str) -> str:
-    """A unit's report as an HTML document in `language` (what the PDF is made of)."""
+    """A unit's report as an HTML document in `language` (what the PDF is made of; never
+    served to a browser, so its bars' widths and gradients are style attributes)."""
     from django.template.loader import render_to_string
 
     from tillit.results.pages import unit_context
 
     with translation.override(language):
         context = unit_context(snapshot, row, language)
-        context.update({"campaign": snapshot.campaign, "language": language, "widths": range(101)})
+        for item in context["items"]:
+            if item.get("dist"):
+                item["bar"] = bar_gradient([count for _label, count, _share in item["dist"]])
+        context.update({"campaign": snapshot.campaign, "language": language})
         return render_to_string("results/report.html", context)
 
 
 def unit_pdf(snapshot: ResultSnapshot, row, language: str) -> bytes:
-    """A unit's report as PDF (WeasyPrint), in `language`."""
-    from weasyprint import HTML
-
-    return HTML(string=unit_html(snapshot, row, language)).write_pdf()
+    """A unit's report as PDF, in `language`."""
+    return html_to_pdf(unit_html(snapshot, row, language))
 
 
 def report_filename(campaign_name: str, unit_name: str) -> str:

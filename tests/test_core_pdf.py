@@ -1,0 +1,39 @@
+"""The one way to make a PDF: WeasyPrint with the cyclic collector paused, and resumed after."""
+
+import gc
+import subprocess
+
+from tillit.core.pdf import html_to_pdf
+
+
+def test_html_becomes_a_pdf_whose_text_reads_back_and_the_collector_runs_again():
+    pdf = html_to_pdf("<!doctype html><html lang='sv'><title>t</title><p>Hej Tillit</p></html>")
+    assert pdf.startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    assert "Hej Tillit" in text.stdout.decode()
+    assert gc.isenabled()
+
+
+def test_a_failing_document_leaves_the_collector_running(monkeypatch):
+    import weasyprint
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+    try:
+        html_to_pdf("<p>x</p>")
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the error must reach the caller")
+    assert gc.isenabled()
+
+
+def test_a_caller_that_paused_the_collector_keeps_it_paused():
+    gc.disable()
+    try:
+        assert html_to_pdf("<p>x</p>").startswith(b"%PDF-")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
