@@ -70,7 +70,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install messages
-	@shopt -s nullglob; scripts=(bench/*.py); \
+	@shopt -s nullglob; scripts=(bench/[!_]*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "bench/ has no scripts yet."; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; $(BIN)/python "$$script" || exit 1; \

@@ -3,8 +3,9 @@
 Run: .venv/bin/python bench/results.py [--respondents 100000] [--units 5000]
      DATABASE_URL=postgres://… .venv/bin/python bench/results.py   (PostgreSQL instead of SQLite)
 
-Builds a throw-away database (SQLite in a temporary folder unless DATABASE_URL is set), one
-organisation of --units units, one campaign of HME + Tillitsindex + a ten-item bench instrument
+Builds a throw-away database (SQLite in a temporary folder; with DATABASE_URL a new database on
+that PostgreSQL server; both removed afterwards unless --keep), one organisation of --units
+units, one campaign of HME + Tillitsindex + a ten-item bench instrument
 (40 scale items) with --respondents answers and a small one with 1,000, all bulk-inserted, then
 times, each against a baseline measured in the same run:
  (a) computing and storing the published result (`store_snapshot`) vs the bare SQL
@@ -23,12 +24,13 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._database import machine_speed, throwaway_database  # noqa: E402
 
 BENCH_INSTRUMENT = """
 id: bench
@@ -168,14 +170,25 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=5_000)
     parser.add_argument("--naive-sample", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the database, for profiling")
     args = parser.parse_args()
+    database = (
+        "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    )
+    with throwaway_database("results", keep=args.keep) as (url, _folder):
+        os.environ.update(
+            DATABASE_URL=url,
+            DJANGO_SETTINGS_MODULE="tillit.settings",
+            TILLIT_DEBUG="0",
+            TILLIT_ALLOWED_HOSTS="testserver,localhost",
+        )
+        print(machine_speed(), "(before)")
+        run(args, database)
+        print(machine_speed(), "(after)")
 
-    folder = tempfile.mkdtemp(prefix="tillit-bench-results-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tillit.settings"
-    os.environ["TILLIT_DEBUG"] = "0"
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")
-    os.environ.setdefault("TILLIT_ALLOWED_HOSTS", "testserver,localhost")
-    database = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
+
+def run(args: argparse.Namespace, database: str) -> None:
+    """Build the campaign and time (a)–(e)."""
     import django
 
     django.setup()

@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/submit.py [--seconds 20] [--rounds 4] [--connections
      DATABASE_URL=postgres://… .venv/bin/python bench/submit.py   (PostgreSQL instead of SQLite)
 
 Starts `tillit serve` (gunicorn with 2 sync workers – --workers –, the task worker and the SQLite
-checkpoints) on 127.0.0.1 against a throw-away SQLite file (or the database in DATABASE_URL),
+checkpoints) on 127.0.0.1 against a throw-away SQLite file (with DATABASE_URL: a new database on
+that PostgreSQL server, dropped afterwards),
 prepares an open HME campaign with --invitations links whose drafts hold complete answers,
 then drives two endpoints with wrk for --seconds each, in the same run, taking turns in
 --rounds short rounds (this VM's speed drifts from minute to minute):
@@ -30,13 +31,14 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._database import machine_speed, throwaway_database  # noqa: E402
 
 CSRF = secrets.token_hex(16)  # a 32-character CSRF secret, sent as cookie and form field
 ANSWERS = {
@@ -266,8 +268,17 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing (apt-get install wrk)")
+    database = (
+        "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    )
+    with throwaway_database("submit") as (url, tmp):
+        print(machine_speed(), "(before)")
+        run(args, url, tmp, database)
+        print(machine_speed(), "(after)")
 
-    tmp = Path(tempfile.mkdtemp(prefix="tillit-bench-submit-"))
+
+def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
+    """Prepare the links, start `tillit serve`, drive both endpoints and print the figures."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.submit_settings",
@@ -278,9 +289,8 @@ def main() -> None:
         "TILLIT_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(ROOT),
     }
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    env["DATABASE_URL"] = url
     os.environ.update(env)
-    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
 
     links = prepare(args.invitations)
     links_file = tmp / "links.txt"
@@ -371,7 +381,6 @@ def main() -> None:
         f"ratio submit/baseline: {ratio:.2f} (target ≥ 0.5); per round "
         + ", ".join(f"{r:.2f}" for r in per_round)
     )
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
