@@ -120,3 +120,79 @@ def test_trend_against_the_previous_campaign(org, units):
     assert hem["trend"]["hme.ledarskap"] == 50.0
     assert result["previous"]["hme"] == {"id": before.pk, "name": "Enkät 2025"}
     assert ResultSnapshot.objects.get(campaign=before).ready  # built on demand
+
+
+def test_a_free_text_only_campaign_publishes_counts_and_comments(org, units):
+    """The inventory of good examples has no scale items: units are still decided, comments
+    shown where k_text holds, and no item figures appear."""
+    import datetime as dt
+
+    from tillit.instruments.shipped import install_shipped
+    from tillit.surveys.models import Campaign, CampaignInstrument, Invitation, hash_token
+    from tillit.surveys.storing import bulk_store_responses
+
+    version = {v.instrument.slug: v for v, _new in install_shipped()}["goda-exempel"]
+    campaign = Campaign.objects.create(
+        organisation=org,
+        name="Goda exempel",
+        target_unit=units["K"],
+        opens_on=dt.date(2026, 3, 1),
+        closes_on=dt.date(2026, 3, 21),
+        status=Campaign.Status.CLOSED,
+    )
+    CampaignInstrument.objects.create(campaign=campaign, version=version, order=0)
+    rows = [
+        (units["HEM"].pk, {}, {"goda-exempel": {"berattelse": f"berättelse {n}"}})
+        for n in range(12)
+    ]
+    bulk_store_responses(
+        campaign.pk, rows, {"goda-exempel": version.definition}, campaign.closes_on
+    )
+    Invitation.objects.bulk_create(
+        Invitation(campaign=campaign, unit=units["HEM"], token_hash=hash_token(f"g{n}"))
+        for n in range(12)
+    )
+    hem = by_id(build_published_result(campaign))["HEM"]
+    assert hem["shown"] and hem["n_responded"] == 12 and hem["items"] == {}
+    story = {c["item"]: c for c in hem["comments"]}["goda-exempel.berattelse"]
+    assert sorted(story["texts"]) == sorted(f"berättelse {n}" for n in range(12))
+
+
+def test_scales_of_different_ranges_keep_their_own_histogram_columns(org, units):
+    """A 0–10 scale beside HME's 1–5 in one campaign: each item's distribution counts its
+    own values in its own columns (the histogram query counts the union of all values)."""
+    from tillit.instruments.loading import install, load_yaml
+    from tillit.surveys.storing import bulk_store_responses
+
+    eleven, _new = install(
+        load_yaml(
+            b"""
+id: elva
+version: 1
+languages: [sv]
+title: {sv: Elva}
+scales:
+  s11: {min: 0, max: 10, labels: {sv: [a, b, c, d, e, f, g, h, i, j, k]}}
+sections:
+  - id: s
+    title: {sv: S}
+    items:
+      - {id: nps, type: scale, scale: s11, text: {sv: Rekommendera}}
+"""
+        )
+    )
+    campaign = make_campaign(org, units["K"], k_dist=5)
+    from tillit.surveys.models import CampaignInstrument
+
+    CampaignInstrument.objects.create(campaign=campaign, version=eleven, order=2)
+    answer(campaign, units["HEM"], [2, 2, 4, 4, 4, 5])
+    definitions = {"elva": eleven.definition}
+    bulk_store_responses(
+        campaign.pk,
+        [(units["HEM"].pk, {}, {"elva": {"nps": v}}) for v in (0, 0, 7, 10, 10, 10)],
+        definitions,
+        campaign.closes_on,
+    )
+    hem = by_id(build_published_result(campaign))["HEM"]
+    assert hem["items"]["hme.mot1"]["dist"] == [0, 2, 0, 3, 1]
+    assert hem["items"]["elva.nps"]["dist"] == [2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 3]

@@ -167,8 +167,10 @@ def _histograms(campaign: Campaign, index: dict[int, int], specs: list[ItemSpec]
     """Direct histograms per item key: ONE GROUP BY unit and item over the answers, with a
     count per scale value (the values in columns, so a third of the rows of a GROUP BY that
     also groups by value: less for the database to group and for Python to read)."""
-    values = sorted({v for spec in specs for v in spec.values})
     hists = {spec.id: np.zeros((len(index), len(spec.values)), dtype=np.int64) for spec in specs}
+    if not specs:  # nothing to count (without a count the query would return every answer)
+        return hists
+    values = sorted({v for spec in specs for v in spec.values})
     query = (
         Answer.objects.filter(campaign=campaign, value__isnull=False)
         .values_list("unit_id", "instrument", "item_id")
