@@ -127,7 +127,7 @@ def test_conflict_page_is_accessible(new_page, admin_user, units):
     actions.do_update_artefact(item, {"title": "Styring", "definition": "B"}, 1, None)
     page.fill("textarea[name=definition]", "C")
     page.click("main button[type=submit]")
-    assert page.locator("h1").inner_text() in ("Ændret af en anden", "Ändrad av någon annan")
+    assert page.locator("h1").inner_text() in ("Ændret af en anden", "Ändrat av någon annan")
     assert_accessible(page)
     item.refresh_from_db()
     assert item.data["definition"] == "B"

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tillit.programmes.models import Artefact, ProgrammeStep
 
@@ -126,7 +127,7 @@ class Contribution(models.Model):
     """Anything a participant posts: a note, an answer, a position, a term, a rule, an item."""
 
     class Kind(models.TextChoices):
-        NOTE = "note", _("Note")
+        NOTE = "note", pgettext_lazy("sticky note on a board", "Note")
         ANSWER = "answer", _("Card answer")
         POSITION = "position", _("Dilemma position")
         SWOT = "swot", _("SWOT note")
