@@ -181,3 +181,53 @@ def test_unit_pdf_in_the_readers_language(client, admin_user, campaign, units, s
     assert "Ledarskap" in text
     hem = {u["id"]: u for u in published_json(get_snapshot(campaign))["units"]}["HEM"]
     assert f"{hem['indices']['hme.total']:.0f}" in text
+
+
+def _listed(response):
+    return [r["summary"]["id"] for r in response.context["rows"]]
+
+
+def _toggle(response, external_id):
+    return next(r["toggle"] for r in response.context["rows"] if r["summary"]["id"] == external_id)
+
+
+def test_overview_branches_open_and_close_from_the_address(client, admin_user, campaign):
+    """K > SOC > HEM, K > BUF > T4, T7: with one level below K shown, each branch opens on
+    its own, and a branch within the levels closes."""
+    client.force_login(admin_user)
+    page = client.get(url("overview", campaign), {"level": 2})
+    assert _listed(page) == ["K", "BUF", "SOC"]
+    assert _toggle(page, "K")["expanded"] is True
+    buf = _toggle(page, "BUF")
+    assert buf["expanded"] is False and f"branch-{campaign.target_unit.pk}" in page.text
+    assert 'aria-expanded="false"' in page.text and "Show the units below" in page.text
+
+    opened = client.get(url("overview", campaign) + "?" + buf["query"])
+    assert _listed(opened) == ["K", "BUF", "T4", "T7", "SOC"]
+    assert _toggle(opened, "BUF")["expanded"] is True
+    assert _toggle(opened, "T4") is None  # a leaf has nothing to open
+    # The sort links keep the open branch.
+    assert "open=" in opened.text.split("<thead>")[1].split("</thead>")[0]
+
+    closed_again = client.get(url("overview", campaign) + "?" + _toggle(opened, "BUF")["query"])
+    assert _listed(closed_again) == ["K", "BUF", "SOC"]
+
+    shut_top = client.get(url("overview", campaign) + "?" + _toggle(page, "K")["query"])
+    assert _listed(shut_top) == ["K"]
+    assert _toggle(shut_top, "K")["expanded"] is False
+
+
+def test_overview_branch_state_ignores_junk_and_other_units(client, admin_user, campaign):
+    client.force_login(admin_user)
+    page = client.get(url("overview", campaign), {"level": 2, "open": "x,,999999", "shut": "-1"})
+    assert page.status_code == 200
+    assert _listed(page) == ["K", "BUF", "SOC"]
+
+
+def test_a_manager_cannot_open_branches_outside_their_units(client, manager_user, campaign, units):
+    client.force_login(manager_user)
+    page = client.get(
+        url("overview", campaign),
+        {"level": 1, "open": f"{units['BUF'].pk},{units['K'].pk},{units['SOC'].pk}"},
+    )
+    assert _listed(page) == ["SOC", "HEM"]

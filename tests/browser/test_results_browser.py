@@ -27,6 +27,20 @@ def test_overview_unit_page_and_downloads(new_page, admin_user):
     page.click(f"a[href='/o/{org.slug}/results/{campaign.pk}/']")
     assert page.locator("table.heatmap tbody tr").count() > 3
     assert_accessible(page)
+    # A closed branch opens from the keyboard, in place, and keeps the focus on its arrow.
+    rows_before = page.locator("table.heatmap tbody tr").count()
+    closed = page.locator("a.branch-toggle[aria-expanded='false']").first
+    toggle_id = closed.get_attribute("id")
+    closed.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#{toggle_id}[aria-expanded='true']")
+    assert page.locator("table.heatmap tbody tr").count() > rows_before
+    assert "open=" in page.url
+    assert page.evaluate("document.activeElement.id") == toggle_id
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#{toggle_id}[aria-expanded='false']")
+    assert page.locator("table.heatmap tbody tr").count() == rows_before
     page.click("table.heatmap thead a:has-text('Ledarskap')")
     assert "sort=hme.ledarskap" in page.url
     assert page.locator("th[aria-sort]").count() == 1

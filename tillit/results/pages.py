@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
@@ -62,9 +63,13 @@ def overview_context(
         level = max(1, min(int(params.get("level", DEFAULT_LEVELS)), len(levels) or 1))
     except ValueError:
         level = DEFAULT_LEVELS
-    # Only the listed levels' summaries are read: at 5,000 units decoding every summary was
+    opened, shut = _pks(params.get("open", "")), _pks(params.get("shut", ""))
+    tree = Branches(rows, top, level, opened, shut)
+    # Only the listed units' summaries are read: at 5,000 units decoding every summary was
     # most of the page's time on PostgreSQL. The histogram reads one index per unit in SQL.
-    listed = list(rows.filter(depth__lt=top + level).values_list("summary", flat=True))
+    listed = tree.listed(
+        rows.filter(Q(depth__lt=top + level) | Q(parent_external_id__in=tree.opened_ids))
+    )
     sort = params.get("sort", "")
     descending = params.get("dir") == "desc"
     if sort in keys or sort in ("name", "rate", "n"):
@@ -84,6 +89,7 @@ def overview_context(
             {
                 "summary": s,
                 "indent": s["depth"] - top if not sort else 0,
+                "toggle": None if sort else tree.toggle(s, params),
                 "rate": rate(s),
                 "cells": cells,
                 "reason": "" if s["shown"] else reason_text(s["reason"], data["thresholds"]),
@@ -107,6 +113,7 @@ def overview_context(
         "levels": levels,
         "level": level,
         "sort": sort,
+        "branches": urlencode({k: params[k] for k in ("open", "shut") if params.get(k)}),
         "dir": "desc" if descending else "asc",
         "name_dir": "desc" if sort == "name" and not descending else "asc",
         "histogram": _histogram(rows, chart_key, data),
@@ -123,6 +130,65 @@ def overview_context(
             )
         ],
     }
+
+
+def _pks(value: str) -> set[int]:
+    return {int(part) for part in value.split(",") if part.strip().isdigit()}
+
+
+class Branches:
+    """Which branches of the overview's tree are open: every unit above the chosen number of
+    levels, except those in `shut`, and the units in `opened` below them. The state travels in
+    the page's address (`open`, `shut`: unit ids), so it survives reloads and can be shared."""
+
+    def __init__(
+        self, rows: QuerySet[ResultUnit], top: int, level: int, opened: set[int], shut: set[int]
+    ) -> None:
+        self.top, self.level, self.opened, self.shut = top, level, opened, shut
+        links = list(rows.values_list("external_id", "parent_external_id", "unit_pk"))
+        self.visible = {external_id for external_id, _parent, _pk in links}
+        self.parents = {parent for _id, parent, _pk in links if parent}
+        self.opened_ids = [external_id for external_id, _p, pk in links if pk in opened]
+
+    def is_open(self, summary: dict[str, Any]) -> bool:
+        if summary["unit_pk"] in self.shut:
+            return False
+        return summary["unit_pk"] in self.opened or summary["depth"] < self.top + self.level - 1
+
+    def listed(self, candidates: QuerySet[ResultUnit]) -> list[dict[str, Any]]:
+        """The candidates' summaries (in tree order) whose every ancestor is open."""
+        shown: dict[str, bool] = {}  # external id → listed and open
+        listed = []
+        for summary in candidates.values_list("summary", flat=True):
+            parent = summary.get("parent_id")
+            if parent in self.visible and not shown.get(parent, False):
+                continue  # a closed or unlisted parent hides the branch
+            listed.append(summary)
+            shown[summary["id"]] = self.is_open(summary)
+        return listed
+
+    def toggle(self, summary: dict[str, Any], params: dict[str, str]) -> dict[str, Any] | None:
+        """The address that opens or closes this unit's branch; None for a unit without
+        units below it."""
+        if summary["id"] not in self.parents:
+            return None
+        pk, expanded = summary["unit_pk"], self.is_open(summary)
+        opened, shut = set(self.opened), set(self.shut)
+        if expanded:
+            opened.discard(pk)
+            if summary["depth"] < self.top + self.level - 1:
+                shut.add(pk)
+        else:
+            shut.discard(pk)
+            if summary["depth"] >= self.top + self.level - 1:
+                opened.add(pk)
+        query = {k: v for k, v in params.items() if k not in ("open", "shut")}
+        query["level"] = str(self.level)
+        if opened:
+            query["open"] = ",".join(map(str, sorted(opened)))
+        if shut:
+            query["shut"] = ",".join(map(str, sorted(shut)))
+        return {"expanded": expanded, "query": urlencode(query)}
 
 
 def _sort_value(summary: dict[str, Any], sort: str):
