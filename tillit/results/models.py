@@ -70,6 +70,8 @@ class ResultUnit(models.Model):
         indexes = [
             models.Index(fields=["snapshot", "depth"]),
             models.Index(fields=["snapshot", "unit_pk"]),
+            # The overview's open branches and which listed units have units below.
+            models.Index(fields=["snapshot", "parent_external_id"]),
         ]
 
     def __str__(self) -> str:

@@ -144,11 +144,13 @@ class Branches:
     def __init__(
         self, rows: QuerySet[ResultUnit], top: int, level: int, opened: set[int], shut: set[int]
     ) -> None:
-        self.top, self.level, self.opened, self.shut = top, level, opened, shut
-        links = list(rows.values_list("external_id", "parent_external_id", "unit_pk"))
-        self.visible = {external_id for external_id, _parent, _pk in links}
-        self.parents = {parent for _id, parent, _pk in links if parent}
-        self.opened_ids = [external_id for external_id, _p, pk in links if pk in opened]
+        self.rows, self.top, self.level, self.opened, self.shut = rows, top, level, opened, shut
+        self.opened_ids = (
+            list(rows.filter(unit_pk__in=opened).values_list("external_id", flat=True))
+            if opened
+            else []
+        )
+        self.parents: set[str] = set()
 
     def is_open(self, summary: dict[str, Any]) -> bool:
         if summary["unit_pk"] in self.shut:
@@ -156,15 +158,26 @@ class Branches:
         return summary["unit_pk"] in self.opened or summary["depth"] < self.top + self.level - 1
 
     def listed(self, candidates: QuerySet[ResultUnit]) -> list[dict[str, Any]]:
-        """The candidates' summaries (in tree order) whose every ancestor is open."""
+        """The candidates' summaries (in tree order) whose every ancestor is open. Candidates
+        are the units above the level and the children of opened units; one whose parent is
+        neither a candidate nor opened tops a tree this user may see."""
+        summaries = list(candidates.values_list("summary", flat=True))
+        candidate_ids = {s["id"] for s in summaries}
+        opened_ids = set(self.opened_ids)
         shown: dict[str, bool] = {}  # external id → listed and open
         listed = []
-        for summary in candidates.values_list("summary", flat=True):
+        for summary in summaries:
             parent = summary.get("parent_id")
-            if parent in self.visible and not shown.get(parent, False):
+            if (parent in candidate_ids or parent in opened_ids) and not shown.get(parent):
                 continue  # a closed or unlisted parent hides the branch
             listed.append(summary)
             shown[summary["id"]] = self.is_open(summary)
+        # Only the listed units' children are looked for: which of them have units below.
+        self.parents = set(
+            self.rows.filter(parent_external_id__in=[s["id"] for s in listed])
+            .values_list("parent_external_id", flat=True)
+            .distinct()
+        )
         return listed
 
     def toggle(self, summary: dict[str, Any], params: dict[str, str]) -> dict[str, Any] | None:
