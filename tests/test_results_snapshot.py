@@ -196,3 +196,11 @@ sections:
     hem = by_id(build_published_result(campaign))["HEM"]
     assert hem["items"]["hme.mot1"]["dist"] == [0, 2, 0, 3, 1]
     assert hem["items"]["elva.nps"]["dist"] == [2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 3]
+    # Pages and the PDF say each mean's own scale ("of 5" was once written into the template).
+    from tillit.results.pages import unit_context
+
+    snapshot = get_snapshot(campaign)
+    row = ResultUnit.objects.get(snapshot=snapshot, external_id="HEM")
+    items = {item["key"]: item for item in unit_context(snapshot, row, "sv")["items"]}
+    assert (items["elva.nps"]["low"], items["elva.nps"]["high"]) == (0, 10)
+    assert (items["hme.mot1"]["low"], items["hme.mot1"]["high"]) == (1, 5)

@@ -25,6 +25,7 @@ from tillit.results.present import (
     index_label,
     item_text,
     scale_labels,
+    scale_range,
     signed,
 )
 from tillit.results.reflection import questions_for
@@ -356,6 +357,7 @@ def _items(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             entry["n"] = item["n"]
             entry["mean"] = item["mean"]
+            entry["low"], entry["high"] = scale_range(data, key)
             if item["dist"]:
                 labels = scale_labels(data, key) or [str(v + 1) for v in range(len(item["dist"]))]
                 total = sum(item["dist"]) or 1

@@ -53,6 +53,16 @@ def scale_labels(snapshot_data: dict[str, Any], key: str) -> list[str]:
     return list(text_for_list(item_meta(snapshot_data, key).get("labels"), language()))
 
 
+def scale_range(snapshot_data: dict[str, Any], key: str) -> tuple[int, int]:
+    """The lowest and highest value of an item's scale, for "mean 3.8 on a scale of 1–5"."""
+    meta = item_meta(snapshot_data, key)
+    if "max" in meta:
+        return meta["min"], meta["max"]
+    # Snapshots stored before the range was kept: one label per value, counting from 1.
+    first = next(iter((meta.get("labels") or {}).values()), None)
+    return 1, len(first) if first else 5
+
+
 def text_for_list(mapping: dict[str, list[str]] | None, lang: str) -> list[str]:
     if not mapping:
         return []

@@ -371,6 +371,7 @@ def _instrument_meta(inst: dict[str, Any]) -> dict[str, Any]:
         if item["type"] == "scale":
             scale = definition["scales"][item["scale"]]
             entry["labels"] = scale.get("labels", {})
+            entry["min"], entry["max"] = scale["min"], scale["max"]
             entry["construct"] = item.get("construct") or next(
                 (c["id"] for c in definition.get("constructs", []) if item["id"] in c["items"]),
                 None,
