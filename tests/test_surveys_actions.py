@@ -264,3 +264,23 @@ def test_save_draft_by_token_checks_the_answers(launched):
     assert state.answers == {"testenkat": {"q1": 3}} and state.page == 1
     with pytest.raises(Invitation.DoesNotExist):
         actions.do_save_draft("x" * 43, page=0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_submit_statements_are_prepared_on_postgresql(launched):
+    """Planning the link's join and the write cost the server more than running them
+    (bench/submit.py): both run as prepared statements, also after a refused submit."""
+    _campaign, tokens = launched
+    first = tokens["h1@testby.se"]
+    key = uuid.uuid4()
+    assert actions.do_submit(first, key, GOOD) == Submitted.STORED
+    assert actions.do_submit(first, key, GOOD) == Submitted.REPLAY
+    with pytest.raises(NotAnswerable):
+        actions.do_submit(first, uuid.uuid4(), GOOD)
+    assert actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(s.startswith("WITH claimed AS (UPDATE") for s in prepared), prepared
+    assert any(s.startswith('SELECT i."id"') and "token_hash" in s for s in prepared), prepared
+    assert Response.objects.count() == 2

@@ -117,7 +117,13 @@ DATABASES = {
         env("DATABASE_URL", _default_db), conn_max_age=600, conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django turns psycopg's prepared statements off (for connection poolers); on again, they
+    # apply only to server-side binding cursors – the ORM binds on the client – that is, to the
+    # submit's two statements (surveys/storing.py), whose planning cost more than their work.
+    # Behind PgBouncer, use 1.21 or newer with max_prepared_statements set.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside a writer; IMMEDIATE makes a writing transaction take
         # the lock at BEGIN, so two writers queue instead of failing with "database is locked".

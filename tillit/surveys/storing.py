@@ -57,14 +57,19 @@ def _run(db, sql: str, params, *, many: bool = False):
     db.ensure_connection()
     with db.wrap_database_errors:
         if db.vendor == "postgresql":
-            # Server-side binding, where Django's cursors bind on the client: psycopg prepares
-            # a statement the connection has run a few times, so the server stops planning the
-            # link's four-table join on every submit (10 % of a submit, bench/submit.py).
+            # Server-side binding (Django's cursors bind on the client) and prepared: Django
+            # turns psycopg's automatic preparing off (for connection poolers), and planning
+            # the link's join and the write cost the server more than running them – 0.43 of
+            # 0.77 ms per submit (pg_stat_statements under bench/submit.py's load).
             from psycopg import Cursor
 
             cursor = Cursor(db.connection)
-        else:
-            cursor = db.connection.cursor()
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params, prepare=True)
+            return cursor
+        cursor = db.connection.cursor()
         if many:
             cursor.executemany(sql, params)
         else:
