@@ -231,3 +231,34 @@ def test_a_manager_cannot_open_branches_outside_their_units(client, manager_user
         {"level": 1, "open": f"{units['BUF'].pk},{units['K'].pk},{units['SOC'].pk}"},
     )
     assert _listed(page) == ["SOC", "HEM"]
+
+
+def test_latest_unit_results_picks_each_units_newest_campaign_in_a_fixed_number_of_queries(
+    org, units, django_assert_max_num_queries
+):
+    """A results dialogue's units: each gets its own newest closed campaign with figures (a
+    newer campaign sent elsewhere does not count), asked in the same few queries for any
+    number of units."""
+    from tillit.results.pages import latest_unit_results
+    from tillit.results.snapshot import store_snapshot
+
+    older = make_campaign(org, units["K"], name="Enkät 2025", year=2025)
+    answer(older, units["HEM"], [3] * 6)
+    teams = [add_unit(org, f"T{n}", units["BUF"], name=f"Team {n}") for n in range(4)]
+    for team in teams:
+        answer(older, team, [2] * 6)
+    newer = make_campaign(org, units["SOC"], name="Enkät 2026", year=2026)  # not BUF's teams
+    answer(newer, units["HEM"], [5] * 6)
+    for campaign in (older, newer):
+        store_snapshot(campaign)
+    later = add_unit(org, "NY", units["K"], name="Ny enhet")  # in no snapshot
+    wanted = [units["HEM"].pk, later.pk, *(t.pk for t in teams)]
+    with django_assert_max_num_queries(3):
+        found = latest_unit_results(wanted, "hme")
+    by_unit = {entry["unit_pk"]: entry for entry in found}
+    assert [entry["unit_pk"] for entry in found] == [units["HEM"].pk, *(t.pk for t in teams)]
+    assert by_unit[units["HEM"].pk]["campaign"] == newer
+    assert by_unit[units["HEM"].pk]["indices"][0]["value"] == 100.0
+    for team in teams:
+        assert by_unit[team.pk]["campaign"] == older
+        assert by_unit[team.pk]["indices"][0]["value"] == 25.0

@@ -391,21 +391,36 @@ def latest_unit_results(
     it: indices with plain words, or why it is hidden; `may_open` when `access` may read the
     unit's results page. For a team's results dialogue: published figures are safe to show
     to the team, since disclosure control already holds for them."""
-    found = []
-    for unit_pk in unit_pks:
-        rows = ResultUnit.objects.filter(
-            unit_pk=unit_pk,
+    # Every candidate row at once, newest campaign first, without the snapshots' documents; then
+    # each chosen snapshot's document once (it was one query and one document per unit).
+    rows = (
+        ResultUnit.objects.filter(
+            unit_pk__in=unit_pks,
             snapshot__computed_at__isnull=False,
             snapshot__campaign__status="closed",
-        ).select_related("snapshot__campaign")
-        if instrument:
-            rows = rows.filter(
-                snapshot__campaign__campaign_instruments__version__instrument__slug=instrument
-            )
-        row = rows.order_by("-snapshot__campaign__closes_on", "-snapshot__campaign_id").first()
+        )
+        .select_related("snapshot__campaign")
+        .defer("snapshot__data")
+        .order_by("-snapshot__campaign__closes_on", "-snapshot__campaign_id")
+    )
+    if instrument:
+        rows = rows.filter(
+            snapshot__campaign__campaign_instruments__version__instrument__slug=instrument
+        )
+    newest: dict[int, ResultUnit] = {}
+    for candidate in rows:
+        newest.setdefault(candidate.unit_pk, candidate)
+    documents = dict(
+        ResultSnapshot.objects.filter(
+            pk__in={row.snapshot_id for row in newest.values()}
+        ).values_list("pk", "data")
+    )
+    found = []
+    for unit_pk in unit_pks:
+        row = newest.get(unit_pk)
         if row is None:
             continue
-        data, unit = row.snapshot.data, row.data
+        data, unit = documents[row.snapshot_id], row.data
         entry: dict[str, Any] = {
             "unit_pk": unit_pk,
             "name": unit["name"],
