@@ -487,3 +487,51 @@ def test_results_dialogue_shows_the_units_published_results_and_earlier_actions(
     # Other steps show no results block.
     page = client_for(admin_user).get(url("step", dialogue.pk, "reflection")).content.decode()
     assert 'id="unit-results-' not in page
+
+
+# --- finishing -------------------------------------------------------------------------------
+
+
+def test_who_steers_finishes_and_reopens_a_programme(programme, admin_user, employee_user):
+    action(programme, "anna@testby.se", timezone.localdate() + datetime.timedelta(days=7))
+    actions.do_add_participant(programme, "anna@testby.se", "Anna", Participant.Role.PARTICIPANT)
+    detail = url("detail", programme.pk)
+
+    # A participant may look, but not finish it.
+    participant = client_for(employee_user)
+    assert url("finish", programme.pk) not in participant.get(detail).content.decode()
+    assert participant.post(url("finish", programme.pk)).status_code == 403
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.ACTIVE and programme.finished_at is None
+
+    steward = client_for(admin_user)
+    assert steward.get(url("finish", programme.pk)).status_code == 405
+    response = steward.post(url("finish", programme.pk))
+    assert response.status_code == 302 and response["Location"] == detail
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.DONE
+    finished_at = programme.finished_at
+    assert finished_at is not None
+    # A second click (or a replayed request) changes nothing.
+    steward.post(url("finish", programme.pk))
+    programme.refresh_from_db()
+    assert programme.finished_at == finished_at
+    page = steward.get(detail).content.decode()
+    assert url("reopen", programme.pk) in page and url("finish", programme.pk) not in page
+    assert "1 åtgärd är fortfarande öppen" in page  # the user speaks Swedish
+    listing = steward.get(reverse("programmes:list", args=["testby"])).content.decode()
+    assert "Avslutat " in listing
+
+    assert participant.post(url("reopen", programme.pk)).status_code == 403
+    steward.post(url("reopen", programme.pk))
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.ACTIVE and programme.finished_at is None
+    # Finishing kept everything recorded.
+    assert programme.artefacts.open_actions().count() == 1
+
+
+def test_the_finish_form_says_how_many_steps_are_not_done(programme, admin_user):
+    steps = list(programme.steps.all())
+    actions.do_set_step_status(steps[0], ProgrammeStep.Status.DONE)
+    page = client_for(admin_user).get(url("detail", programme.pk)).content.decode()
+    assert f"{len(steps) - 1} steg är inte markerade som klara." in page

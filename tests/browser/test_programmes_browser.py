@@ -103,6 +103,15 @@ def test_start_work_and_report_for_each_method(new_page, admin_user, units, tmp_
     main = page.inner_text("main")
     assert "Ingen avslutad enkät har publicerat resultat" in main and "Prov action" in main
     assert_accessible(page)
+    # Finish the programme, then open it again.
+    page.goto(f"/o/testby/programmes/{programme.pk}/")
+    page.click("text=Avsluta programmet")
+    assert "Programmet avslutades" in page.inner_text("main")
+    assert_accessible(page)
+    page.click("text=Öppna programmet igen")
+    assert "Programmet pågår." in page.inner_text("main")
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.ACTIVE
 
 
 def test_conflict_page_is_accessible(new_page, admin_user, units):

@@ -80,6 +80,26 @@ def do_set_step_status(step: ProgrammeStep, status: str) -> ProgrammeStep:
     return step
 
 
+def do_finish_programme(programme: Programme) -> bool:
+    """Mark the programme finished; False when it already was (a second click changes nothing).
+
+    Its artefacts stay as they are: open actions are still followed up where they are owned."""
+    finished = Programme.objects.filter(pk=programme.pk, status=Programme.Status.ACTIVE).update(
+        status=Programme.Status.DONE, finished_at=timezone.now()
+    )
+    programme.refresh_from_db(fields=["status", "finished_at"])
+    return bool(finished)
+
+
+def do_reopen_programme(programme: Programme) -> bool:
+    """Make a finished programme running again; False when it was running."""
+    reopened = Programme.objects.filter(pk=programme.pk, status=Programme.Status.DONE).update(
+        status=Programme.Status.ACTIVE, finished_at=None
+    )
+    programme.refresh_from_db(fields=["status", "finished_at"])
+    return bool(reopened)
+
+
 def do_set_checklist(step: ProgrammeStep, ticked: list[int]) -> ProgrammeStep:
     """Store which checklist points are ticked (indexes into the step's checklist)."""
     size = len(step.definition.get("checklist", []))

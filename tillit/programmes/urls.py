@@ -11,6 +11,8 @@ urlpatterns = [
     path(P + "start/", views.start, name="start"),
     path(P + "methods/<slug:slug>/", views.template_guide, name="template"),
     path(P + "<int:pk>/", views.detail, name="detail"),
+    path(P + "<int:pk>/finish/", views.finish, name="finish"),
+    path(P + "<int:pk>/reopen/", views.reopen, name="reopen"),
     path(P + "<int:pk>/participants/", views.participants, name="participants"),
     path(
         P + "<int:pk>/participants/<int:participant_id>/remove/",

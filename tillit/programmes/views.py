@@ -55,7 +55,9 @@ def programmes(request: HttpRequest) -> HttpResponse:
         request,
         "programmes/list.html",
         {
-            "programmes": visible.select_related("template_version__template"),
+            "programmes": visible.select_related("template_version__template").order_by(
+                "status", "-created_at"
+            ),
             "templates": ProgrammeTemplate.objects.all(),
             "can_start": access.is_admin or bool(access.managed_paths),
             "language": get_language(),
@@ -138,6 +140,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     language = programme.language
     for step in steps:
         step.title = text_for(step.definition.get("title"), language)
+    done = sum(s.status == ProgrammeStep.Status.DONE for s in steps)
     counts = {}
     for artefact in programme.artefacts.all():
         counts[artefact.kind] = counts.get(artefact.kind, 0) + 1
@@ -148,13 +151,35 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "steps": steps,
             "wheel": segments([s.status for s in steps]),
-            "done": sum(s.status == ProgrammeStep.Status.DONE for s in steps),
+            "done": done,
+            "steps_left": len(steps) - done,
             "counts": [(ARTEFACT_KINDS[k].plural, n) for k, n in sorted(counts.items())],
             "participants": programme.participants.all(),
             "can_steer": rights.can_steer(request.access, request.user.email, programme),
             "description": programme.text(programme.definition["description"]),
+            "open_actions": programme.artefacts.open_actions().count(),
         },
     )
+
+
+@org_view()
+@require_POST
+def finish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the programme finished (those who steer it)."""
+    programme = _programme(request, pk, steer=True)
+    if actions.do_finish_programme(programme):
+        messages.success(request, _("The programme is finished."))
+    return redirect("programmes:detail", request.organisation.slug, pk)
+
+
+@org_view()
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a finished programme running again (those who steer it)."""
+    programme = _programme(request, pk, steer=True)
+    if actions.do_reopen_programme(programme):
+        messages.success(request, _("The programme is running again."))
+    return redirect("programmes:detail", request.organisation.slug, pk)
 
 
 @org_view()
