@@ -44,6 +44,33 @@ def test_zip_of_unit_reports_for_a_manager(client, manager_user, campaign, setti
     assert any(b"Hemtj" in t for t in texts) and not any(b"Barn- och" in t for t in texts)
 
 
+def test_a_hidden_units_report_says_why_and_the_zip_leaves_it_out(
+    client, admin_user, org, units, campaign, settings
+):
+    """A unit below k has a report that says why it shows no figures (it once failed with a
+    server error); the ZIP holds the reports of shown units only."""
+    from tests.test_results_helpers import add_unit
+
+    small = add_unit(org, "T3", units["BUF"], name="Team Tre")
+    answer(campaign, small, [5, 5, 5])
+    settings.TASKS = IMMEDIATE
+    client.force_login(admin_user)
+    single = client.get(reverse("results:unit_pdf", args=["testby", campaign.pk, small.pk]))
+    assert single.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=single.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Team Tre" in text and "No figures are shown for this unit." in text
+    assert "Fewer than 5 answers" in text
+
+    response = client.post(reverse("results:batch_start", args=["testby", campaign.pk]))
+    batch = ReportBatch.objects.get()
+    assert batch.status == "done", batch.error
+    names = zipfile.ZipFile(io.BytesIO(client.get(response.url + "?download=1").content)).namelist()
+    assert len(names) == batch.total == 4  # K, BUF, SOC, HEM
+    assert not any("team-tre" in name for name in names)
+
+
 def test_batch_progress_is_polled_until_done(client, admin_user, other_org, campaign, settings):
     settings.TASKS = DUMMY  # nobody runs it: the page keeps polling
     client.force_login(admin_user)

@@ -150,7 +150,7 @@ def unit_html(snapshot: ResultSnapshot, row, language: str) -> str:
 
     with translation.override(language):
         context = unit_context(snapshot, row, language)
-        for item in context["items"]:
+        for item in context.get("items", []):  # a hidden unit has none: its report says why
             if item.get("dist"):
                 item["bar"] = bar_gradient([count for _label, count, _share in item["dist"]])
         context.update({"campaign": snapshot.campaign, "language": language})
