@@ -17,13 +17,14 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._database import throwaway_database  # noqa: E402
 
 LEVELS = ("förvaltning", "avdelning", "enhet")
 WORDS = [
@@ -164,10 +165,15 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50000)
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="tillit-bench-")
+    with throwaway_database("import") as (url, _folder):
+        run(args, url)
+
+
+def run(args: argparse.Namespace, url: str) -> None:
+    """Import the generated files into a fresh database at `url` and print the figures."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "tillit.settings"
     os.environ["TILLIT_DEBUG"] = "0"  # as in production: DEBUG keeps every query in memory
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = url
     import django
 
     django.setup()
@@ -181,7 +187,7 @@ def main() -> None:
     units_csv, people_csv = make_files(args.units, args.people)
     print(
         f"{args.units:,} units ({len(units_csv) / 1e6:.1f} MB), "
-        f"{args.people:,} people ({len(people_csv) / 1e6:.1f} MB); SQLite in {folder}; "
+        f"{args.people:,} people ({len(people_csv) / 1e6:.1f} MB); a throw-away database, "
         f"{connection.vendor}, {os.cpu_count()} CPU(s)\n"
     )
 

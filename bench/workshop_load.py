@@ -26,7 +26,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -35,6 +34,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._database import throwaway_database  # noqa: E402
 
 CSRF = secrets.token_hex(16)  # a 32-character CSRF secret, sent as cookie and form field
 HOST = "127.0.0.1"
@@ -187,11 +188,16 @@ def main() -> None:
     participants = max(1, min(args.participants, 200))
     seconds = max(5, min(args.seconds, 300))
 
-    tmp = Path(tempfile.mkdtemp(prefix="tillit-bench-workshop-"))
+    with throwaway_database("workshop") as (url, tmp):
+        run(args, participants, seconds, url, tmp)
+
+
+def run(args: argparse.Namespace, participants: int, seconds: int, url: str, tmp: Path) -> None:
+    """Serve a fresh database at `url`, drive the participants and print the figures."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tillit.settings",
-        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "DATABASE_URL": url,
         "TILLIT_DATA_DIR": str(tmp),
         "TILLIT_SECRET_KEY": secrets.token_urlsafe(40),
         "TILLIT_ALLOWED_HOSTS": HOST,
@@ -247,7 +253,8 @@ def main() -> None:
 
     stored = stored_notes(sent_keys)
     print(
-        f"SQLite, gunicorn {args.workers} sync workers on {HOST}; {participants} participants "
+        f"{'PostgreSQL' if url.startswith('postgres') else 'SQLite'}, gunicorn {args.workers} "
+        f"sync workers on {HOST}; {participants} participants "
         f"polling every 2 s and posting every 20 s for {seconds} s; DEBUG off"
     )
     print(f"{'request':<10} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
