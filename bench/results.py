@@ -16,7 +16,8 @@ times, each against a baseline measured in the same run:
      --respondents respondents (median of 5, through Django's test client);
  (d) a naive per-unit ORM query over each subtree (measured on a sample of units and
      extrapolated to all of them), to show what one GROUP BY + roll-up saves;
- (e) one unit's PDF report.
+ (e) one unit's PDF report;
+ (f) a ZIP of --batch unit reports, laid out in one process and in one worker process per CPU.
 """
 
 import argparse
@@ -170,6 +171,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=5_000)
     parser.add_argument("--naive-sample", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=40, help="unit reports in the ZIP of (f)")
     parser.add_argument("--keep", action="store_true", help="keep the database, for profiling")
     args = parser.parse_args()
     database = (
@@ -188,7 +190,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, database: str) -> None:
-    """Build the campaign and time (a)–(e)."""
+    """Build the campaign and time (a)–(f)."""
     import django
 
     django.setup()
@@ -343,6 +345,33 @@ def run(args: argparse.Namespace, database: str) -> None:
     exports.unit_pdf(snapshot, row, "sv")  # WeasyPrint's import and fonts, once
     t_pdf, pdf = timed(lambda: exports.unit_pdf(snapshot, row, "sv"), 3)
     print(f"(e) one unit PDF: {t_pdf * 1000:.0f} ms, {len(pdf) // 1024} KiB (target < 1 s)")
+
+    # (f) a ZIP of unit reports, laid out in this process and in worker processes.
+    from django.conf import settings
+
+    from tillit.results.models import ReportBatch
+
+    pks = list(
+        ResultUnit.objects.filter(snapshot=snapshot, shown=True)
+        .order_by("position")
+        .values_list("unit_pk", flat=True)[: args.batch]
+    )
+    # `user` is the admin of (c).
+    seconds = {}
+    for processes in (1, os.cpu_count() or 1):
+        settings.REPORT_PROCESSES = processes
+        batch = ReportBatch.objects.create(
+            campaign=big, created_by=user, language="sv", unit_pks=pks, total=len(pks)
+        )
+        started = time.perf_counter()
+        assert exports.run_batch(batch.pk) == ReportBatch.Status.DONE
+        seconds[processes] = time.perf_counter() - started
+    serial, parallel = seconds[1], seconds[os.cpu_count() or 1]
+    print(
+        f"(f) ZIP of {len(pks)} unit reports: {serial:.1f} s in one process "
+        f"({serial / len(pks) * 1000:.0f} ms each), {parallel:.1f} s with {os.cpu_count()} "
+        f"worker processes: {serial / parallel:.2f}× faster"
+    )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
-"""The one way to make a PDF: WeasyPrint with the cyclic collector paused, and resumed after."""
+"""The one way to make a PDF: WeasyPrint with the cyclic collector paused, and resumed after;
+many PDFs in worker processes, in order."""
 
 import gc
 import subprocess
 
-from tillit.core.pdf import html_to_pdf
+import pytest
+
+from tillit.core.pdf import html_to_pdf, many_html_to_pdf
 
 
 def test_html_becomes_a_pdf_whose_text_reads_back_and_the_collector_runs_again():
@@ -37,3 +40,24 @@ def test_a_caller_that_paused_the_collector_keeps_it_paused():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def test_many_documents_come_back_in_their_order_from_worker_processes():
+    documents = [f"<!doctype html><title>t</title><p>Enhet {n}</p>" for n in range(7)]
+    pdfs = list(many_html_to_pdf(iter(documents), processes=2))
+    assert [_text(pdf).strip() for pdf in pdfs] == [f"Enhet {n}" for n in range(7)]
+    assert list(many_html_to_pdf(iter(documents[:2]), processes=1)) != []
+
+
+def test_a_document_that_fails_in_a_worker_fails_the_batch():
+    documents = iter(["<p>a</p>", None, "<p>c</p>"])  # None: WeasyPrint refuses it
+    made = many_html_to_pdf(documents, processes=2)
+    assert next(made).startswith(b"%PDF-")
+    with pytest.raises(TypeError):
+        next(made)

@@ -166,6 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 # Failed logins allowed per e-mail address and per client address in the window.
+# Worker processes that lay out a batch of PDF reports (a ZIP of every unit's report), at a
+# lower CPU priority than the web server; 1 lays them out in the task worker itself.
+REPORT_PROCESSES = int(env("TILLIT_REPORT_PROCESSES", str(os.cpu_count() or 1)))
 LOGIN_THROTTLE_ATTEMPTS = int(env("TILLIT_LOGIN_THROTTLE_ATTEMPTS", "5"))
 LOGIN_THROTTLE_WINDOW = int(env("TILLIT_LOGIN_THROTTLE_WINDOW", "900"))
 

@@ -11,11 +11,12 @@ import json
 import zipfile
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tillit.core.pdf import html_to_pdf
+from tillit.core.pdf import html_to_pdf, many_html_to_pdf
 from tillit.results.charts import bar_gradient
 from tillit.results.models import ResultSnapshot
 from tillit.results.present import breakdown_tables, index_keys, index_label, item_text
@@ -183,11 +184,13 @@ def run_batch(batch_id: int) -> str:
     batch.status, batch.total, batch.processed = ReportBatch.Status.RUNNING, len(rows), 0
     batch.save(update_fields=["status", "total", "processed"])
     out = io.BytesIO()
+    documents = (unit_html(snapshot, row, batch.language) for row in rows)
     try:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for n, row in enumerate(rows, start=1):
+            pdfs = many_html_to_pdf(documents, settings.REPORT_PROCESSES)
+            for n, (row, pdf) in enumerate(zip(rows, pdfs, strict=True), start=1):
                 name = f"{n:04d}-{report_filename(batch.campaign.name, row.data['name'])}"
-                archive.writestr(name, unit_pdf(snapshot, row, batch.language))
+                archive.writestr(name, pdf)
                 ReportBatch.objects.filter(pk=batch.pk).update(processed=n)
     except Exception as error:  # the status page must say it failed, not spin forever
         ReportBatch.objects.filter(pk=batch.pk).update(
