@@ -29,7 +29,7 @@ def by_id(result):
 def test_the_json_shape_of_design(sibling_campaign):
     result = build_published_result(sibling_campaign)
     assert set(result) >= {"campaign", "thresholds", "units"}
-    assert result["thresholds"] == {"k": 5, "k_dist": 8, "k_text": 10}
+    assert result["thresholds"] == {"k": 5, "k_dist": 8, "k_text": 10, "k_sensitive": 20}
     units = by_id(result)
     assert set(units) == {"K", "AVD", "T4", "T7"}  # units without invitations are left out
     team = units["T7"]

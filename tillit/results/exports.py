@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from tillit.core.pdf import html_to_pdf, many_html_to_pdf
 from tillit.results.charts import bar_gradient
 from tillit.results.models import ResultSnapshot
-from tillit.results.present import breakdown_tables, index_keys, index_label, item_text
+from tillit.results.present import (
+    breakdown_tables,
+    index_keys,
+    index_label,
+    item_text,
+    scale_range,
+)
 from tillit.results.snapshot import published_json
 
 
@@ -27,6 +33,16 @@ def json_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
     """The published result as UTF-8 JSON (DESIGN.md's shape)."""
     data = published_json(snapshot, unit_pks)
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _item_keys(data: dict[str, Any]) -> list[str]:
+    """The snapshot's scale items, by key."""
+    return [
+        key
+        for inst in data.get("instruments", [])
+        for key, meta in inst["items"].items()
+        if meta["type"] == "scale"
+    ]
 
 
 def _rate(unit: dict[str, Any]) -> float | None:
@@ -77,6 +93,10 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
             row += [None, None] + [None] * len(keys) + [unit["reason_text"]]
         sheet.append(row)
     items = book.create_sheet(_("Items")[:31])
+    # One column per scale value of any item (1–5 beside 0–10 gives 0 … 10), so every
+    # distribution is whole and each count sits under its own value.
+    ranges = {key: scale_range(data, key) for key in _item_keys(data)}
+    values = sorted({v for low, high in ranges.values() for v in range(low, high + 1)})
     items.append(
         [
             _("Unit id"),
@@ -84,33 +104,34 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
             _("Question id"),
             _("Question"),
             _("Answers"),
-            _("Mean (1–5)"),
-            *[str(v) for v in range(1, 6)],
+            _("Mean"),
+            _("Scale"),
+            *[str(v) for v in values],
             _("Why not shown"),
         ]
     )
+    blank = [None] * len(values)
     thresholds = data["thresholds"]
     from tillit.results.snapshot import reason_text
 
     for unit in data["units"]:
         if not unit["shown"]:
             items.append(
-                [unit["id"], unit["name"], "", "", None, None] + [None] * 5 + [unit["reason_text"]]
+                [unit["id"], unit["name"], "", "", None, None, None, *blank, unit["reason_text"]]
             )
             continue
         for key, item in unit["items"].items():
+            low, high = ranges.get(key) or scale_range(data, key)
+            head = [unit["id"], unit["name"], key, item_text(data, key)]
             if "reason" in item:
-                row = [unit["id"], unit["name"], key, item_text(data, key), None, None]
-                items.append(row + [None] * 5 + [reason_text(item["reason"], thresholds)])
+                why = reason_text(item["reason"], thresholds)
+                items.append([*head, None, None, f"{low}–{high}", *blank, why])
                 continue
-            dist = item["dist"] or [None] * 5
+            counts = list(blank)
+            for offset, count in enumerate(item["dist"] or []):
+                counts[values.index(low + offset)] = count
             why = "" if item["dist"] else reason_text(item.get("dist_reason", ""), thresholds)
-            items.append(
-                [unit["id"], unit["name"], key, item_text(data, key), item["n"], item["mean"]]
-                + list(dist[:5])
-                + [None] * (5 - len(dist[:5]))
-                + [why]
-            )
+            items.append([*head, item["n"], item["mean"], f"{low}–{high}", *counts, why])
     background = book.create_sheet(_("Background")[:31])
     background.append(
         [
@@ -137,6 +158,12 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "C2"
+        # openpyxl takes text that starts with "=" for a formula; Tillit writes none, and a
+        # unit called "=Ekonomi+Lön" (from an HR file) must stay text, not run in Excel.
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -30,16 +30,28 @@ class KoladaError:
     message: str
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252")
+NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?")  # ASCII digits: Python's int() takes "²" and "٧"
+
+
+def _decode(content: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return None if "\x00" in text else text  # NUL: a spreadsheet or other binary file
+    return None
 
 
 def parse(content: bytes) -> tuple[list[dict], list[KoladaError]]:
     """The rows of a Kolada CSV, or the errors that stop it (row 1 is the header)."""
     text = _decode(content)
+    if text is None:
+        return [], [
+            KoladaError(
+                1, "", _("The file is not a CSV text file (UTF-8 or Windows-1252): save it as CSV.")
+            )
+        ]
     try:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
@@ -59,7 +71,7 @@ def parse(content: bytes) -> tuple[list[dict], list[KoladaError]]:
         record = dict(zip(header, (v.strip() for v in values), strict=False))
         row: dict = {}
         code = record.get("municipality_code", "")
-        if not re.fullmatch(r"\d{4}", code):
+        if not re.fullmatch(r"[0-9]{4}", code):
             errors.append(
                 KoladaError(
                     number,
@@ -69,7 +81,7 @@ def parse(content: bytes) -> tuple[list[dict], list[KoladaError]]:
             )
         row["municipality_code"] = code
         year = record.get("year", "")
-        if not (year.isdigit() and 2000 <= int(year) <= 2100):
+        if not (re.fullmatch(r"[0-9]{4}", year) and 2000 <= int(year) <= 2100):
             errors.append(
                 KoladaError(number, "year", _("“%(value)s” is not a year.") % {"value": year})
             )
@@ -80,10 +92,7 @@ def parse(content: bytes) -> tuple[list[dict], list[KoladaError]]:
             if raw == "" and column != "total":
                 row[column] = None
                 continue
-            try:
-                value = float(raw.replace(",", "."))
-            except ValueError:
-                value = -1.0
+            value = float(raw.replace(",", ".")) if NUMBER.fullmatch(raw) else -1.0
             if not 0 <= value <= 100:
                 errors.append(
                     KoladaError(

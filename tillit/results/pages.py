@@ -134,7 +134,14 @@ def overview_context(
 
 
 def _pks(value: str) -> set[int]:
-    return {int(part) for part in value.split(",") if part.strip().isdigit()}
+    """Unit ids from an address: plain ASCII digits within the database's integer range (a
+    "²" is a digit to `isdigit`, and a 30-digit id overflowed SQLite)."""
+    parts = (part.strip() for part in value.split(","))
+    return {
+        int(part)
+        for part in parts
+        if part.isascii() and part.isdigit() and len(part) <= 18  # < 2**63
+    }
 
 
 class Branches:
@@ -326,13 +333,17 @@ def unit_context(
                 _("Indices of this unit (bars) and of the organisation (black marks)"),
             ),
             "weakest": constructs[:2],
-            "strongest": list(reversed(constructs[-2:])) if len(constructs) > 2 else [],
+            # Never the same construct in both lists (HME has only three).
+            "strongest": list(reversed(constructs[max(2, len(constructs) - 2) :])),
             "items": _items(data, unit),
             "comments": _comments(data, unit),
             "questions": questions_for(
                 [r["key"] for r in constructs[:3]], data, language_for_questions
             ),
-            "previous_names": ", ".join(p["name"] for p in data.get("previous", {}).values()),
+            # One name per earlier campaign, though several instruments may share it.
+            "previous_names": ", ".join(
+                {p["id"]: p["name"] for p in data.get("previous", {}).values()}.values()
+            ),
             "breakdowns": breakdown_tables(data, unit, thresholds),
             "index_labels": [index_label(data, key) for key in keys],
         }

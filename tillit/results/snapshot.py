@@ -344,7 +344,12 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
             "closes_on": campaign.closes_on.isoformat(),
             "status": campaign.status,
         },
-        "thresholds": {"k": thresholds.k, "k_dist": thresholds.k_dist, "k_text": thresholds.k_text},
+        "thresholds": {
+            "k": thresholds.k,
+            "k_dist": thresholds.k_dist,
+            "k_text": thresholds.k_text,
+            "k_sensitive": thresholds.k_sensitive,  # its reason names it ("fewer than 20 …")
+        },
         "mode": mode,
         "instruments": [_instrument_meta(inst) for inst in instruments],
         "previous": previous["campaigns"],

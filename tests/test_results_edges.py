@@ -1,0 +1,168 @@
+"""Results in the edge cases a municipality meets: odd addresses, files, scales and names."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.test_results_helpers import add_unit, answer, make_campaign, versions
+from tillit.instruments.loading import install, load_yaml
+from tillit.results import exports
+from tillit.results.models import KoladaValue, ResultUnit
+from tillit.results.pages import unit_context
+from tillit.results.snapshot import get_snapshot
+from tillit.surveys.models import Campaign, CampaignInstrument
+from tillit.surveys.storing import bulk_store_responses
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, campaign, *args):
+    return reverse(f"results:{name}", args=["testby", campaign.pk, *args])
+
+
+def one_instrument_campaign(org, units, yaml: bytes | None, rows, **fields) -> Campaign:
+    """A closed campaign of one instrument (HME when `yaml` is None) with these answers
+    (one dict of item → value per respondent, all in HEM)."""
+    version = install(load_yaml(yaml))[0] if yaml else versions()[0]
+    campaign = Campaign.objects.create(
+        organisation=org,
+        name="Enkät",
+        target_unit=units["K"],
+        opens_on=dt.date(2026, 3, 1),
+        closes_on=dt.date(2026, 3, 21),
+        status=Campaign.Status.CLOSED,
+        **fields,
+    )
+    CampaignInstrument.objects.create(campaign=campaign, version=version, order=0)
+    slug = version.definition["id"]
+    bulk_store_responses(
+        campaign.pk,
+        [(units["HEM"].pk, {}, {slug: answers}) for answers in rows],
+        {slug: version.definition},
+        campaign.closes_on,
+    )
+    return campaign
+
+
+ELEVEN = b"""
+id: elva
+version: 1
+languages: [sv]
+title: {sv: Elva}
+scales:
+  s11: {min: 0, max: 10, labels: {sv: [a, b, c, d, e, f, g, h, i, j, k]}}
+sections:
+  - id: s
+    title: {sv: S}
+    items:
+      - {id: nps, type: scale, scale: s11, text: {sv: Rekommendera}}
+"""
+
+SENSITIVE = b"""
+id: kansligt
+version: 1
+languages: [sv, en]
+title: {sv: Kansligt, en: Sensitive}
+scales:
+  s5: {min: 1, max: 5, labels: {sv: [a, b, c, d, e], en: [a, b, c, d, e]}}
+sections:
+  - id: s
+    title: {sv: S, en: S}
+    items:
+      - {id: plain, type: scale, scale: s5, text: {sv: Vanlig, en: Plain}}
+      - {id: harassed, type: scale, scale: s5, sensitive: true, text: {sv: Utsatt, en: Harassed}}
+"""
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 30, "٣", "-4", "abc,,1"])
+def test_the_overview_takes_any_branch_address(client, admin_user, org, units, value):
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, units["HEM"], [4] * 9)
+    client.force_login(admin_user)
+    for name in ("open", "shut"):
+        assert client.get(url("overview", campaign), {name: value}).status_code == 200
+
+
+def test_an_earlier_campaign_is_named_once(client, admin_user, org, units):
+    """HME and Tillitsindex both compare with last year's campaign: one name, not two."""
+    earlier = make_campaign(org, units["K"], name="Enkät 2025", year=2025)
+    answer(earlier, units["HEM"], [3] * 9)
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, units["HEM"], [4] * 9)
+    client.force_login(admin_user)
+    page = client.get(url("unit", campaign, units["HEM"].pk))
+    assert page.context["previous_names"] == "Enkät 2025"
+
+
+def test_no_construct_is_both_strongest_and_weakest(org, units):
+    answers = {"mot1": 5, "mot2": 5, "mot3": 5, "led1": 3, "led2": 3, "led3": 3}
+    answers |= {"sty1": 1, "sty2": 1, "sty3": 1}
+    campaign = one_instrument_campaign(org, units, None, [answers] * 6)
+    snapshot = get_snapshot(campaign)
+    context = unit_context(
+        snapshot, ResultUnit.objects.get(snapshot=snapshot, external_id="HEM"), "sv"
+    )
+    weakest = [r["key"] for r in context["weakest"]]
+    strongest = [r["key"] for r in context["strongest"]]
+    assert weakest == ["hme.styrning", "hme.ledarskap"] and strongest == ["hme.motivation"]
+
+
+def test_a_sensitive_question_names_its_own_threshold(client, admin_user, org, units):
+    rows = [{"plain": 3, "harassed": 2}] * 8
+    campaign = one_instrument_campaign(org, units, SENSITIVE, rows, k=5, k_sensitive=15)
+    client.force_login(admin_user)
+    page = client.get(url("unit", campaign, units["HEM"].pk)).text
+    assert "Fewer than 15 answers to this sensitive question" in page
+
+
+def test_the_workbook_keeps_a_whole_0_to_10_distribution_under_its_values(org, units):
+    campaign = one_instrument_campaign(
+        org, units, ELEVEN, [{"nps": v} for v in (0, 0, 7, 10, 10, 10)], k_dist=5
+    )
+    book = load_workbook(io.BytesIO(exports.xlsx_bytes(get_snapshot(campaign))))
+    rows = list(book.worksheets[1].iter_rows(values_only=True))
+    hem = dict(
+        zip(rows[0], next(r for r in rows if r[0] == "HEM" and r[2] == "elva.nps"), strict=True)
+    )
+    assert hem["Scale"] == "0–10"
+    assert [hem[str(v)] for v in range(11)] == [2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 3]
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text(org, units):
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, add_unit(org, "EK", units["SOC"], name="=Ekonomi+Lön"), [4] * 6)
+    book = load_workbook(io.BytesIO(exports.xlsx_bytes(get_snapshot(campaign))))
+    cells = [c for row in book.worksheets[0].iter_rows() for c in row if c.value == "=Ekonomi+Lön"]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def kolada(client, content: bytes):
+    return client.post(
+        reverse("results:kolada", args=["testby"]),
+        {"municipality_code": "0180", "file": SimpleUploadedFile("kolada.csv", content)},
+    )
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (b"municipality_code;year;total\n0180;2024;70\x81\n", "not a CSV text file"),
+        (b"PK\x03\x04\x00\x00binary", "not a CSV text file"),
+        ("municipality_code,year,total\n0180,2²24,70\n".encode(), "“2²24” is not a year"),
+        (
+            "municipality_code,year,total\n٠١٨٠,2024,70\n".encode(),
+            "“٠١٨٠” is not a four-digit municipality code",
+        ),
+        ("municipality_code,year,total\n0180,2024,٧٠\n".encode(), "“٧٠” is not an index"),
+    ],
+)
+def test_a_bad_kolada_file_is_named_and_nothing_imported(client, admin_user, content, needle):
+    client.force_login(admin_user)
+    response = kolada(client, content)
+    assert response.status_code == 200
+    assert needle in response.text
+    assert not KoladaValue.objects.exists()
