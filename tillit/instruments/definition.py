@@ -105,6 +105,10 @@ def _as_number(value: Any) -> int | float | None:
         return value if math.isfinite(value) else None
     if isinstance(value, str):
         text = value.strip()
+        if not text.isascii():  # int() and float() take "²" and "٣"
+            return None
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # "2,5": the decimal comma of Nordic keyboards
         try:
             return int(text)
         except ValueError:
@@ -205,6 +209,8 @@ def _check_value(definition: Mapping[str, Any], item: Mapping[str, Any], value: 
     if kind == "text":
         if not isinstance(value, str):
             return _("Expected text.")
+        if "\x00" in value:  # PostgreSQL cannot store it (as Django's forms refuse it)
+            return _("The text contains a null character, which cannot be stored.")
         limit = item.get("max_length", DEFAULT_TEXT_MAX_LENGTH)
         if len(value) > limit:
             return _("The text is %(length)s characters long; at most %(limit)s are allowed.") % {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
+import smtplib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from tillit.surveys.models import (
     CampaignInstrument,
     Draft,
     Invitation,
+    ReminderLink,
     Response,
     UnitCode,
     age_band,
@@ -78,12 +80,18 @@ def check_answerable(invitation: Invitation, today: date | None = None) -> None:
     today = today or timezone.localdate()
     if invitation.responded:
         raise NotAnswerable("answered")
+    refusal = campaign_refusal(campaign, today)
+    if refusal:
+        raise NotAnswerable(refusal)
+
+
+def campaign_refusal(campaign: Campaign, today: date) -> str | None:
+    """Why the campaign takes no answers today ("not_open" or "closed"), or None."""
     if campaign.status == Campaign.Status.DRAFT or (
         campaign.status == Campaign.Status.OPEN and today < campaign.opens_on
     ):
-        raise NotAnswerable("not_open")
-    if not campaign.accepts_answers(today):
-        raise NotAnswerable("closed")
+        return "not_open"
+    return None if campaign.accepts_answers(today) else "closed"
 
 
 # --- process owner -----------------------------------------------------------------------
@@ -181,19 +189,40 @@ def do_launch_campaign(campaign: Campaign, *, by=None) -> int:
         campaign.save(update_fields=["status"])
         _log(campaign, CampaignEvent.Kind.LAUNCHED, by, str(len(invitations)))
     # Mail after the commit: a link must never arrive for an invitation that was rolled back.
-    get_connection().send_messages(messages)
+    _send(
+        campaign,
+        messages,
+        by,
+        _(
+            "The campaign is open, but sending the invitations failed (%(error)s), so some or "
+            "all were not sent. Send reminders when the mail server works again: everyone who "
+            "has not answered gets a fresh link."
+        ),
+    )
     return len(invitations)
 
 
+def _send(campaign: Campaign, messages: list[EmailMessage], by, failed: str) -> None:
+    """Send the mails; a mail server that fails is logged and told as a CampaignError whose
+    text (`failed`, with the error) says what happened and what to do."""
+    try:
+        get_connection().send_messages(messages)
+    except (smtplib.SMTPException, OSError) as error:
+        _log(campaign, CampaignEvent.Kind.MAIL_FAILED, by, str(error))
+        raise CampaignError(failed % {"error": error}) from error
+
+
 def do_close_campaign(campaign: Campaign, *, by=None) -> None:
-    """Stop taking answers."""
+    """Stop taking answers, and delete the drafts never sent: a draft is keyed by its link,
+    so it ties what someone wrote to who was invited (a reopened campaign starts them anew)."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != Campaign.Status.OPEN:
             raise CampaignError(_("Only an open campaign can be closed."))
         campaign.status = Campaign.Status.CLOSED
         campaign.save(update_fields=["status"])
-        _log(campaign, CampaignEvent.Kind.CLOSED, by)
+        dropped, _by_model = Draft.objects.filter(campaign=campaign).delete()
+        _log(campaign, CampaignEvent.Kind.CLOSED, by, f"{dropped} unsent drafts deleted")
         send_answers_changed(campaign.pk)
 
 
@@ -225,16 +254,25 @@ def do_send_reminders(campaign: Campaign, *, by=None) -> int:
             .filter(campaign=campaign, responded=False, person__isnull=False)
             .select_related("person")
         )
+        links = []
         for invitation in pending:
             token = new_token()
-            invitation.reminder_token_hash = hash_token(token)
-            invitation.reminded_at = now
+            links.append(ReminderLink(token_hash=hash_token(token), invitation=invitation))
             messages.append(
                 _message(campaign, invitation.person, invitation.language, token, "reminder")
             )
-            invitation.save(update_fields=["reminder_token_hash", "reminded_at"])
+        ReminderLink.objects.bulk_create(links)
+        pending.update(reminded_at=now)
         _log(campaign, CampaignEvent.Kind.REMINDED, by, str(len(messages)))
-    get_connection().send_messages(messages)
+    _send(
+        campaign,
+        messages,
+        by,
+        _(
+            "Sending the reminders failed (%(error)s), so some or all were not sent. Send them "
+            "again when the mail server works: every link sent before stays valid."
+        ),
+    )
     return len(messages)
 
 
@@ -255,8 +293,9 @@ def do_start_with_code(code: str) -> str:
     if unit_code is None:
         raise Invitation.DoesNotExist
     campaign = unit_code.campaign
-    if not campaign.accepts_answers():
-        raise NotAnswerable("closed" if campaign.status == "closed" else "not_open")
+    refusal = campaign_refusal(campaign, timezone.localdate())
+    if refusal:
+        raise NotAnswerable(refusal)  # after the closing date too, not "not open yet"
     token = new_token()
     Invitation.objects.create(
         campaign=campaign,

@@ -2,7 +2,8 @@
 
 The file (CSV or XLSX, read by `tillit.org.importing.read_table`) has a `unit_id` column (the
 unit's external id), optional background bands `age`, `tenure`, `profession`, and one column per
-item id of the instrument; a blank cell is "not answered". Every row is checked with the
+item id of the instrument; a blank cell is "not answered", and a row without any answer is someone
+who did not answer (some tools export them), not a response. Every row is checked with the
 instrument's own `validate_answers`; any error names its row and column, and nothing is written
 unless the whole file is right.
 """
@@ -81,6 +82,12 @@ def check_file(
     errors: list[RowError] = []
     if "unit_id" not in table.columns:
         errors.append(RowError(1, "unit_id", _("The column unit_id is missing.")))
+    named = [column for column in table.columns if column]
+    for column in sorted({c for c in named if named.count(c) > 1}):
+        # Only one of the two could be read: the other's answers would be lost unseen.
+        errors.append(
+            RowError(1, column, _("The column “%(column)s” appears twice.") % {"column": column})
+        )
     for column in table.columns:
         if (
             column
@@ -136,6 +143,8 @@ def check_file(
             for column, text in values.items()
             if column in by_column and text
         }
+        if not answers and unit_id is not None:
+            continue  # someone who did not answer (some tools export them): not a response
         problems = validate_answers(definition, answers, partial=True)
         errors.extend(RowError(number, p.item.lower(), p.message) for p in problems)
         if unit_id is not None and not problems:

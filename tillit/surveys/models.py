@@ -193,6 +193,7 @@ class CampaignEvent(models.Model):
         REOPENED = "reopened", _("reopened")
         REMINDED = "reminded", _("reminders sent")
         IMPORTED = "imported", _("imported")
+        MAIL_FAILED = "mailfailed", _("e-mails not sent")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -239,8 +240,6 @@ class Invitation(models.Model):
     # took minutes with RESTRICT).
     unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
-    # A reminder carries a fresh link (the first one was never stored); both stay valid.
-    reminder_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     responded = models.BooleanField(default=False)
     reminded_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=8, default="sv")
@@ -253,6 +252,19 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} – {self.unit}"
+
+
+class ReminderLink(models.Model):
+    """The link of one reminder mail. A reminder carries a fresh link (no link is stored, only
+    its hash, so the first cannot be sent again); every link ever mailed stays valid."""
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="reminder_links"
+    )
+
+    def __str__(self) -> str:
+        return f"reminder link of {self.invitation_id}"
 
 
 class Draft(models.Model):

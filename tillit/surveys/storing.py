@@ -22,7 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from tillit.instruments.definition import item_by_id
 from tillit.org.models import Organisation
-from tillit.surveys.models import Answer, Campaign, Draft, Invitation, Response
+from tillit.surveys.models import Answer, Campaign, Draft, Invitation, ReminderLink, Response
 
 ANSWER_COLUMNS = (
     "response",
@@ -153,6 +153,16 @@ def _link_sql(column: str, vendor: str) -> str:
 
 
 @cache
+def _reminder_sql(vendor: str) -> str:
+    inv, link = _q(Invitation._meta.db_table), _q(ReminderLink._meta.db_table)
+    sql = (
+        f"SELECT i.{_q('token_hash')} FROM {link} r "  # noqa: S608 – names from the models
+        f"JOIN {inv} i ON i.{_q('id')} = r.{_q('invitation_id')} WHERE r.{_q('token_hash')} = %s"
+    )
+    return _placeholders(sql, vendor)
+
+
+@cache
 def _link_readers(vendor: str) -> tuple[tuple, ...]:
     """Per model of the link lookup: (model, row slice, attnames, [(position, converters)])."""
     readers, start = [], 0
@@ -175,12 +185,12 @@ def read_link(token_hash: str) -> Invitation | None:
     organisation and draft loaded (the draft cached as None when there is none)."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy costs
     vendor = db.vendor
-    for column in ("token_hash", "reminder_token_hash"):
-        row = _run(db, _link_sql(column, vendor), [token_hash]).fetchone()
-        if row is not None:
-            break
-    else:
-        return None
+    row = _run(db, _link_sql("token_hash", vendor), [token_hash]).fetchone()
+    if row is None:  # a reminder's link, then: found through its invitation's first link
+        first = _run(db, _reminder_sql(vendor), [token_hash]).fetchone()
+        if first is None:
+            return None
+        row = _run(db, _link_sql("token_hash", vendor), [first[0]]).fetchone()
     parts = []
     for model, span, attnames, converters in _link_readers(vendor):
         values = list(row[span])

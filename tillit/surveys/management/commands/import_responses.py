@@ -4,7 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tillit.instruments.models import Instrument
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         instrument = (
             Instrument.objects.filter(slug=options["instrument"])
             .filter(Q(organisation=organisation) | Q(organisation__isnull=True))
-            .order_by("organisation")  # the organisation's own one first
+            # The organisation's own one first (SQLite sorts NULL first, PostgreSQL last).
+            .order_by(F("organisation").asc(nulls_last=True))
             .first()
         )
         if instrument is None:
