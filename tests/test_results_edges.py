@@ -166,3 +166,45 @@ def test_a_bad_kolada_file_is_named_and_nothing_imported(client, admin_user, con
     assert response.status_code == 200
     assert needle in response.text
     assert not KoladaValue.objects.exists()
+
+
+def test_after_a_reorganisation_pages_and_exports_agree_on_who_sees_a_unit(
+    client, manager_user, org, units
+):
+    """HEM moves from SOC to BUF after the results were published: SOC's manager sees it
+    neither on its page nor in the overview or the exports (by today's tree, as the page)."""
+    import json
+
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, units["HEM"], [4] * 9)
+    answer(campaign, units["BUF"], [4] * 9)
+    get_snapshot(campaign)
+    units["HEM"].parent = units["BUF"]
+    units["HEM"].save()
+    client.force_login(manager_user)  # manages SOC
+    assert client.get(url("unit", campaign, units["HEM"].pk)).status_code == 403
+    exported = json.loads(client.get(url("export", campaign, "json")).content)
+    assert {u["id"] for u in exported["units"]} == {"SOC"}
+    listed = client.get(url("overview", campaign)).context["rows"]
+    assert [row["summary"]["id"] for row in listed] == ["SOC"]
+
+
+def test_two_subtrees_at_different_depths_each_start_at_their_own_top(
+    client, team_manager_user, org, units
+):
+    """HEM's manager (HEM at depth 2) also sits on BUF's MED group (BUF at depth 1): both are
+    tops of the overview, counted in its totals and kept at level 1."""
+    from tillit.org.models import RoleGrant
+
+    RoleGrant.objects.create(
+        organisation=org, email=team_manager_user.email, role=RoleGrant.Role.MED, unit=units["BUF"]
+    )
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, units["HEM"], [4] * 9, invited=10)
+    answer(campaign, units["BUF"], [4] * 6, invited=20)
+    client.force_login(team_manager_user)
+    page = client.get(url("overview", campaign), {"level": "1"})
+    rows = {row["summary"]["id"]: row for row in page.context["rows"]}
+    assert set(rows) == {"BUF", "HEM"}
+    assert rows["BUF"]["indent"] == rows["HEM"]["indent"] == 0
+    assert page.context["totals"]["invited"] == 30

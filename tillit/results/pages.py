@@ -35,13 +35,17 @@ DEFAULT_LEVELS = 3  # the top unit and two levels below it
 
 
 def visible_rows(snapshot: ResultSnapshot, access: Access) -> QuerySet[ResultUnit]:
-    """The snapshot's units this user may read (nothing for a member without a role)."""
+    """The snapshot's units this user may read (nothing for a member without a role).
+
+    By today's tree, as the unit page decides (`Access.can_see_unit`): after a reorganisation
+    the snapshot's stored paths are last year's, and the overview and exports would have shown
+    a manager units their page refuses (and hidden the ones it shows)."""
     rows = ResultUnit.objects.filter(snapshot=snapshot)
     if access.is_admin:
         return rows
     if not access.unit_paths:
         return rows.none()
-    return rows.filter(reduce(or_, (Q(path__startswith=p) for p in access.unit_paths)))
+    return rows.filter(unit_pk__in=access.visible_units().values("pk"))
 
 
 def rate(summary: dict[str, Any]) -> int | None:
@@ -57,20 +61,22 @@ def overview_context(
     data = snapshot.data
     keys = index_keys(data)
     rows = visible_rows(snapshot, access)
-    top = rows.order_by("depth").values_list("depth", flat=True).first() or 0
-    deepest = rows.order_by("-depth").values_list("depth", flat=True).first() or 0
-    levels = list(range(1, deepest - top + 2))
+    roots, base, deepest = _roots(rows)
+    levels = list(range(1, deepest + 2))
     try:
         level = max(1, min(int(params.get("level", DEFAULT_LEVELS)), len(levels) or 1))
     except ValueError:
-        level = DEFAULT_LEVELS
+        level = min(DEFAULT_LEVELS, len(levels) or 1)
     opened, shut = _pks(params.get("open", "")), _pks(params.get("shut", ""))
-    tree = Branches(rows, top, level, opened, shut)
+    tree = Branches(rows, base, level, opened, shut)
     # Only the listed units' summaries are read: at 5,000 units decoding every summary was
     # most of the page's time on PostgreSQL. The histogram reads one index per unit in SQL.
-    listed = tree.listed(
-        rows.filter(Q(depth__lt=top + level) | Q(parent_external_id__in=tree.opened_ids))
+    within = reduce(
+        or_,
+        (Q(path__startswith=path, depth__lt=depth + level) for path, depth in roots),
+        Q(parent_external_id__in=tree.opened_ids),
     )
+    listed = tree.listed(rows.filter(within))
     sort = params.get("sort", "")
     descending = params.get("dir") == "desc"
     if sort in keys or sort in ("name", "rate", "n"):
@@ -89,7 +95,7 @@ def overview_context(
         table.append(
             {
                 "summary": s,
-                "indent": s["depth"] - top if not sort else 0,
+                "indent": s["depth"] - base[s["id"]] if not sort else 0,
                 "toggle": None if sort else tree.toggle(s, params),
                 "rate": rate(s),
                 "cells": cells,
@@ -118,8 +124,8 @@ def overview_context(
         "dir": "desc" if descending else "asc",
         "name_dir": "desc" if sort == "name" and not descending else "asc",
         "histogram": _histogram(rows, chart_key, data),
-        "totals": _totals(rows, listed, top),
-        "top": next((s for s in listed if s["depth"] == top), None),
+        "totals": _totals(rows, [s for s in listed if s["depth"] == base[s["id"]]]),
+        "top": next((s for s in listed if s["depth"] == base[s["id"]]), None),
         "legend": [
             (charts.heat_class(v), label)
             for v, label in (
@@ -131,6 +137,26 @@ def overview_context(
             )
         ],
     }
+
+
+def _roots(rows: QuerySet[ResultUnit]) -> tuple[list[tuple[str, int]], dict[str, int], int]:
+    """The tops of the subtrees a user sees ((path, depth) each), per unit its top's depth,
+    and the deepest unit's depth below its top: a manager who also sits on a MED group
+    elsewhere sees two trees whose tops lie at different depths, and each is counted,
+    indented and cut at levels from its own top."""
+    tops: list[tuple[str, int]] = []
+    base: dict[str, int] = {}
+    deepest = 0
+    for external_id, parent, path, depth in rows.order_by("path").values_list(
+        "external_id", "parent_external_id", "path", "depth"
+    ):
+        if parent in base:
+            base[external_id] = base[parent]
+        else:
+            tops.append((path, depth))
+            base[external_id] = depth
+        deepest = max(deepest, depth - base[external_id])
+    return tops, base, deepest
 
 
 def _pks(value: str) -> set[int]:
@@ -150,9 +176,14 @@ class Branches:
     the page's address (`open`, `shut`: unit ids), so it survives reloads and can be shared."""
 
     def __init__(
-        self, rows: QuerySet[ResultUnit], top: int, level: int, opened: set[int], shut: set[int]
+        self,
+        rows: QuerySet[ResultUnit],
+        base: dict[str, int],
+        level: int,
+        opened: set[int],
+        shut: set[int],
     ) -> None:
-        self.rows, self.top, self.level, self.opened, self.shut = rows, top, level, opened, shut
+        self.rows, self.base, self.level, self.opened, self.shut = rows, base, level, opened, shut
         self.opened_ids = (
             list(rows.filter(unit_pk__in=opened).values_list("external_id", flat=True))
             if opened
@@ -163,7 +194,10 @@ class Branches:
     def is_open(self, summary: dict[str, Any]) -> bool:
         if summary["unit_pk"] in self.shut:
             return False
-        return summary["unit_pk"] in self.opened or summary["depth"] < self.top + self.level - 1
+        return summary["unit_pk"] in self.opened or self._above_level(summary)
+
+    def _above_level(self, summary: dict[str, Any]) -> bool:
+        return summary["depth"] < self.base[summary["id"]] + self.level - 1
 
     def listed(self, candidates: QuerySet[ResultUnit]) -> list[dict[str, Any]]:
         """The candidates' summaries (in tree order) whose every ancestor is open. Candidates
@@ -197,11 +231,11 @@ class Branches:
         opened, shut = set(self.opened), set(self.shut)
         if expanded:
             opened.discard(pk)
-            if summary["depth"] < self.top + self.level - 1:
+            if self._above_level(summary):
                 shut.add(pk)
         else:
             shut.discard(pk)
-            if summary["depth"] >= self.top + self.level - 1:
+            if not self._above_level(summary):
                 opened.add(pk)
         query = {k: v for k, v in params.items() if k not in ("open", "shut")}
         query["level"] = str(self.level)
@@ -222,8 +256,7 @@ def _sort_value(summary: dict[str, Any], sort: str):
     return summary.get("indices", {}).get(sort) if summary["shown"] else None
 
 
-def _totals(rows: QuerySet[ResultUnit], listed: list[dict[str, Any]], top: int) -> dict[str, Any]:
-    tops = [s for s in listed if s["depth"] == top]
+def _totals(rows: QuerySet[ResultUnit], tops: list[dict[str, Any]]) -> dict[str, Any]:
     invited = sum(s["n_invited"] for s in tops)
     responded = sum(s["n_responded"] for s in tops)
     return {
