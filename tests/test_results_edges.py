@@ -208,3 +208,48 @@ def test_two_subtrees_at_different_depths_each_start_at_their_own_top(
     assert set(rows) == {"BUF", "HEM"}
     assert rows["BUF"]["indent"] == rows["HEM"]["indent"] == 0
     assert page.context["totals"]["invited"] == 30
+
+
+def test_a_free_text_campaign_of_imported_answers_reads_plainly(client, admin_user, org, units):
+    """No invitations (imported answers) and no indices (free text only): no "of 0 invited",
+    no empty index chart."""
+    from tillit.instruments.shipped import install_shipped
+
+    version = {v.instrument.slug: v for v, _new in install_shipped()}["goda-exempel"]
+    campaign = Campaign.objects.create(
+        organisation=org,
+        name="Goda exempel",
+        target_unit=units["K"],
+        opens_on=dt.date(2026, 3, 1),
+        closes_on=dt.date(2026, 3, 21),
+        status=Campaign.Status.CLOSED,
+    )
+    CampaignInstrument.objects.create(campaign=campaign, version=version, order=0)
+    bulk_store_responses(
+        campaign.pk,
+        [(units["HEM"].pk, {}, {"goda-exempel": {"berattelse": f"b {n}"}}) for n in range(12)],
+        {"goda-exempel": version.definition},
+        campaign.closes_on,
+    )
+    client.force_login(admin_user)
+    page = client.get(url("overview", campaign)).text
+    assert "of 0 invited" not in page and "12 answers (nobody was invited" in page
+    assert "Distribution of unit indices" not in page
+    index = client.get(reverse("results:index", args=["testby"])).text
+    assert "response rate – %" not in index and "12 answers" in index
+
+
+def test_the_kolada_table_speaks_the_readers_language(client, admin_user, org, units):
+    from tillit.results.models import ResultSettings
+
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, units["HEM"], [4] * 9)
+    ResultSettings.objects.update_or_create(
+        organisation=org, defaults={"municipality_code": "0180"}
+    )
+    KoladaValue.objects.create(
+        organisation=org, municipality_code="0180", year=2025, total=70, ledarskap=72
+    )
+    client.force_login(admin_user)
+    page = client.get(url("overview", campaign)).text
+    assert ">Leadership</th>" in page and ">Ledarskap</th>" not in page
