@@ -253,3 +253,19 @@ def test_the_kolada_table_speaks_the_readers_language(client, admin_user, org, u
     client.force_login(admin_user)
     page = client.get(url("overview", campaign)).text
     assert ">Leadership</th>" in page and ">Ledarskap</th>" not in page
+
+
+def test_one_index_reads_the_same_in_the_table_the_words_and_the_change():
+    """72.5 is 73 everywhere (floatformat rounds halves up; Python's round() made it 72), and
+    72.4 against 71.6 is the same figure shown twice: no change, in words and in the column."""
+    from django.template.defaultfilters import floatformat
+
+    from tillit.results.charts import whole
+    from tillit.results.present import change_words, signed
+
+    assert floatformat(72.5, 0) == str(whole(72.5)) == "73"
+    assert floatformat(-2.5, 0) == str(whole(-2.5))
+    assert change_words("HME", 72.5, None).startswith("HME 73 ")
+    assert change_words("HME", 72.4, 71.6) == "HME 72 – the same as last time"
+    assert signed(whole(72.4) - whole(71.6)) == "±0"
+    assert change_words("HME", 72.5, 70.4) == "HME 73 – 3 points above last time"

@@ -8,9 +8,16 @@ from light to dark, so their order survives grey-scale printing; text on dark fi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+
+def whole(value: float) -> int:
+    """A figure in whole points, halves rounded up as the templates' `floatformat` rounds them
+    (Python's round() and "%.0f" make 72.5 into 72, so one page said 73 and 72 for one index)."""
+    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 # Light to dark, with the text colour that meets 4.5:1 on each.
 FILLS = ("#eef3fa", "#c6d7ee", "#8fb0dc", "#2f62a3", "#15365f")
@@ -124,7 +131,7 @@ def comparison_bars(
             )
             parts.append(
                 f'<text x="{label_width + w + 6:.1f}" y="{y + 19}" font-size="14" '
-                f'fill="#111111">{value:.0f}</text>'
+                f'fill="#111111">{whole(value)}</text>'
             )
         if reference is not None:
             rx = label_width + reference * scale

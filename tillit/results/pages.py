@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tillit.org.access import Access
 from tillit.results import charts
+from tillit.results.charts import whole
 from tillit.results.models import ResultSnapshot, ResultUnit
 from tillit.results.present import (
     breakdown_tables,
@@ -346,7 +347,7 @@ def unit_context(
                 "parent": _index(parent, key),
                 "root": _index(root, key),
                 "previous": previous,
-                "change": signed(value - previous)
+                "change": signed(whole(value) - whole(previous))
                 if value is not None and previous is not None
                 else "",
                 "words": change_words(label, value, previous),

@@ -8,6 +8,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from tillit.instruments.definition import text_for
+from tillit.results.charts import whole
 from tillit.results.snapshot import reason_text
 from tillit.surveys.questionnaire import AGE_LABELS, TENURE_LABELS
 
@@ -73,13 +74,13 @@ def change_words(label: str, value: float | None, previous: float | None) -> str
     """ "Ledarskap 78 – 4 points above last time" (or below, or the same)."""
     if value is None:
         return ""
-    shown = f"{value:.0f}"
+    shown = whole(value)
     if previous is None:
         return _("%(label)s %(value)s – no comparison with last time") % {
             "label": label,
             "value": shown,
         }
-    change = round(value) - round(previous)
+    change = whole(value) - whole(previous)  # the difference of the figures shown
     if change > 0:
         text = ngettext(
             "%(label)s %(value)s – %(n)s point above last time",
