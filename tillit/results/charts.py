@@ -19,6 +19,7 @@ def whole(value: float) -> int:
     (Python's round() and "%.0f" make 72.5 into 72, so one page said 73 and 72 for one index)."""
     return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
+
 # Light to dark, with the text colour that meets 4.5:1 on each.
 FILLS = ("#eef3fa", "#c6d7ee", "#8fb0dc", "#2f62a3", "#15365f")
 TEXT_ON = ("#111111", "#111111", "#111111", "#ffffff", "#ffffff")
