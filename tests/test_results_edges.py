@@ -269,3 +269,32 @@ def test_one_index_reads_the_same_in_the_table_the_words_and_the_change():
     assert change_words("HME", 72.4, 71.6) == "HME 72 – the same as last time"
     assert signed(whole(72.4) - whole(71.6)) == "±0"
     assert change_words("HME", 72.5, 70.4) == "HME 73 – 3 points above last time"
+
+
+def test_importing_last_years_answers_gives_this_years_results_their_trend(
+    client, admin_user, org, units, django_capture_on_commit_callbacks
+):
+    from tillit.results.models import ResultSnapshot
+    from tillit.results.snapshot import store_snapshot
+    from tillit.surveys.importing import import_responses
+
+    campaign = make_campaign(org, units["K"])  # closed, 2026, results published
+    answer(campaign, units["HEM"], [4] * 9)
+    client.force_login(admin_user)
+    assert "no comparison with last time" in client.get(url("unit", campaign, units["HEM"].pk)).text
+    head = "unit_id,mot1,mot2,mot3,led1,led2,led3,sty1,sty2,sty3\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        import_responses(
+            (head + "HEM,3,3,3,3,3,3,3,3,3\n" * 9).encode(),
+            "hme2025.csv",
+            organisation=org,
+            version=versions()[0],
+            name="HME 2025",
+            closed_on=dt.date(2025, 3, 21),
+        )
+    asked = ResultSnapshot.objects.filter(refresh_queued_at__isnull=False)
+    assert campaign.pk in {s.campaign_id for s in asked}
+    for snapshot in asked:  # what the task worker runs
+        store_snapshot(snapshot.campaign)
+    page = client.get(url("unit", campaign, units["HEM"].pk)).text
+    assert "Compared with HME 2025" in page

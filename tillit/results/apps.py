@@ -2,12 +2,13 @@ from django.apps import AppConfig
 
 
 def _refresh(sender, campaign_id: int, stream: bool = False, **kwargs) -> None:
-    from tillit.results.snapshot import answers_arrived, refresh_results
+    from tillit.results.snapshot import answers_arrived, refresh_comparisons, refresh_results
 
     if stream:
         answers_arrived(campaign_id)
-    else:
+    else:  # imported, closed or reopened: later campaigns' trends may change too
         refresh_results(campaign_id)
+        refresh_comparisons(campaign_id)
 
 
 class ResultsConfig(AppConfig):

@@ -38,7 +38,7 @@ from tillit.results.disclosure import (
 )
 from tillit.results.models import ResultSettings, ResultSnapshot, ResultUnit
 from tillit.results.statistics import Construct, LinearMap, Scoring, Tree, indices
-from tillit.surveys.models import Answer, Campaign, Invitation, Response
+from tillit.surveys.models import Answer, Campaign, CampaignInstrument, Invitation, Response
 
 STALE_AFTER = dt.timedelta(minutes=10)
 REASON_THRESHOLD = {
@@ -567,6 +567,29 @@ def refresh_results(campaign_id: int) -> bool:
     if claimed:
         transaction.on_commit(lambda: refresh_snapshot.enqueue(campaign_id))
     return bool(claimed)
+
+
+def refresh_comparisons(campaign_id: int) -> int:
+    """Ask for a refresh of the later campaigns that may compare with this one (the same
+    organisation, an instrument in common): importing last year's answers after this year's
+    results were published must give this year its trend. Returns how many were asked."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    instruments = CampaignInstrument.objects.filter(campaign=campaign).values(
+        "version__instrument_id"
+    )
+    later = (
+        Campaign.objects.filter(
+            organisation_id=campaign.organisation_id,
+            opens_on__gt=campaign.opens_on,
+            campaign_instruments__version__instrument_id__in=instruments,
+        )
+        .exclude(status=Campaign.Status.DRAFT)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return sum(refresh_results(pk) for pk in later)
 
 
 def published_json(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> dict[str, Any]:
