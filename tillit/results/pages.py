@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
+from tillit.core.collation import collation_key
 from tillit.org.access import Access
 from tillit.results import charts
 from tillit.results.charts import whole
@@ -249,7 +250,7 @@ class Branches:
 
 def _sort_value(summary: dict[str, Any], sort: str):
     if sort == "name":
-        return summary["name"].lower()
+        return collation_key(summary["name"])
     if sort == "rate":
         return rate(summary)
     if sort == "n":

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from tillit.core.collation import collation_key
 from tillit.instruments.definition import iter_items, text_for
 from tillit.org.models import Unit
 from tillit.results.breakdowns import collect, publish_breakdowns
@@ -129,7 +130,7 @@ def _instruments(campaign: Campaign) -> list[dict[str, Any]]:
 
 def _campaign_units(campaign: Campaign, unit_pks: set[int]) -> list[Unit]:
     """The units that had invitations or responses and their ancestors up to the target unit,
-    in depth-first order (siblings by name)."""
+    in depth-first order (siblings in the alphabet of the campaign's first language)."""
     target = campaign.target_unit
     paths = Unit.objects.filter(pk__in=unit_pks).values_list("path", flat=True)
     wanted = {target.pk} | set(unit_pks)
@@ -155,11 +156,16 @@ def _campaign_units(campaign: Campaign, unit_pks: set[int]) -> list[Unit]:
     for u in units:
         by_parent[u.parent_id if u.parent_id in present else None].append(u)
     ordered: list[Unit] = []
-    stack = sorted(by_parent[None], key=lambda u: u.name.lower(), reverse=True)
+    language = campaign.languages[0] if campaign.languages else "sv"
+
+    def alphabetical(u: Unit) -> str:
+        return collation_key(u.name, language)
+
+    stack = sorted(by_parent[None], key=alphabetical, reverse=True)
     while stack:
         unit = stack.pop()
         ordered.append(unit)
-        stack.extend(sorted(by_parent[unit.pk], key=lambda u: u.name.lower(), reverse=True))
+        stack.extend(sorted(by_parent[unit.pk], key=alphabetical, reverse=True))
     return ordered
 
 

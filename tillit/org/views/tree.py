@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tillit.core.collation import collation_key
 from tillit.org import actions
 from tillit.org.access import org_view
 from tillit.org.forms import NewUnitForm, UnitForm
@@ -72,14 +73,14 @@ def build_tree(
     def walk(row: Row, level: int) -> None:
         row.level = level
         row.is_open = bool(search) or level < OPEN_LEVELS
-        row.children.sort(key=lambda r: r.unit.name.casefold())
+        row.children.sort(key=lambda r: collation_key(r.unit.name))
         flat.append(row)
         for child in row.children:
             walk(child, level + 1)
         if row.children:
             flat[-1].closers += "x"
 
-    for top in sorted(tops, key=lambda r: r.unit.name.casefold()):
+    for top in sorted(tops, key=lambda r: collation_key(r.unit.name)):
         walk(top, 0)
     return flat
 
