@@ -210,3 +210,39 @@ def test_select_one_with_other_values_stays_a_choice():
     definition = load_xlsform(workbook(choices=choices, survey=SURVEY[:2] + SURVEY[3:]))
     assert item_by_id(definition)["trivs"]["type"] == "single"
     assert definition["scales"] == {} and definition["scoring"] == {"method": "none"}
+
+
+def test_default_language_as_the_spec_writes_it():
+    """ "Svenska (sv)" (the XLSForm spec's form) and "sv" both name Swedish; an unknown one is
+    named, not silently replaced."""
+    plain = ["type", "name", "label", EN, "required"]
+    survey = [["integer", "ar", "Antal år", "Years", "no"]]
+    for given in ("Svenska (sv)", "sv"):
+        definition = load_xlsform(
+            workbook(
+                survey=survey,
+                choices=[],
+                survey_header=plain,
+                settings=[["form_id", "default_language"], ["f", given]],
+            )
+        )
+        code = given[-3:-1] if "(" in given else given
+        assert sorted(definition["languages"]) == sorted([code, "en"])
+        assert definition["sections"][0]["items"][0]["text"][code] == "Antal år"
+    errors = errors_of(
+        workbook(
+            survey=survey,
+            choices=[],
+            survey_header=plain,
+            settings=[["form_id", "default_language"], ["f", "Klingon (tlh)"]],
+        )
+    )
+    assert any("default_language" in e and "'tlh'" in e for e in errors), errors
+
+
+def test_where_an_error_is_speaks_the_readers_language():
+    survey = [["geopoint", "gps", "Plats", "Place", "", ""]]
+    with translation.override("sv"):
+        errors = errors_of(workbook(survey=survey))
+    assert any(e.startswith("survey rad 2") for e in errors), errors
+    assert not any(" row " in e for e in errors), errors

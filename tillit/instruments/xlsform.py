@@ -133,7 +133,7 @@ class XLSFormReader:
 
     def _convert(self, survey: Sheet, choices: Sheet | None, form_settings: Sheet | None) -> dict:
         meta = self._settings(form_settings)
-        default_language = meta.get("default_language") or settings.LANGUAGE_CODE
+        default_language = self._default_language(meta.get("default_language", ""))
         languages = self._languages(survey, choices, default_language)
         lists = self._lists(choices, languages, default_language)
         # A missing form_id is reported once by _settings; the placeholder avoids follow-on noise.
@@ -157,13 +157,30 @@ class XLSFormReader:
             self.error("settings", _("a settings sheet with form_id is required"))
             return {}
         number, cells = sheet.rows[0]
-        self.path_labels["id"] = f"settings row {number}, form_id"
+        self.path_labels["id"] = f"{_row('settings', number)}, form_id"
         self.path_labels["sections"] = "survey"
-        self.path_labels["title"] = f"settings row {number}, form_title"
+        self.path_labels["title"] = f"{_row('settings', number)}, form_title"
         self._unsupported_columns(sheet, SETTINGS_COLUMNS)
         if not cells.get("form_id"):
-            self.error(f"settings row {number}", _("form_id is required"))
+            self.error(_row("settings", number), _("form_id is required"))
         return {key: str(value) for key, value in cells.items()}
+
+    def _default_language(self, given: str) -> str:
+        """The settings' default_language: a code ("sv") or, as the XLSForm spec writes it, a
+        name with the code ("Svenska (sv)"); Swedish when not given."""
+        if not given.strip():
+            return settings.LANGUAGE_CODE
+        match = LANGUAGE_RE.search(given)
+        code = (match.group(1) if match else given).strip().lower()
+        known = [code for code, _name in settings.LANGUAGES]
+        if code not in known:
+            self.error(
+                "settings, default_language",
+                _("language '%(code)s' is not supported (known: %(known)s)")
+                % {"code": code, "known": ", ".join(known)},
+            )
+            return settings.LANGUAGE_CODE
+        return code
 
     def _unsupported_columns(self, sheet: Sheet, supported: set[str]) -> None:
         """Name every column with content that Tillit cannot represent, at its first row."""
@@ -174,7 +191,7 @@ class XLSFormReader:
                     continue
                 reported.add(column)
                 self.error(
-                    f"{sheet.name} row {number}",
+                    _row(sheet.name, number),
                     _("column '%(column)s' is not supported") % {"column": column},
                 )
 
@@ -202,7 +219,7 @@ class XLSFormReader:
         code = (match.group(1) if match else rest).strip().lower()
         if code not in known:
             self.error(
-                f"{sheet} column '{column}'",
+                _("%(sheet)s column '%(column)s'") % {"sheet": sheet, "column": column},
                 _("language '%(code)s' is not supported (known: %(known)s)")
                 % {"code": code, "known": ", ".join(known)},
             )
@@ -232,7 +249,7 @@ class XLSFormReader:
         for number, cells in sheet.rows:
             name = cells.get("list_name", "")
             if not name:
-                self.error(f"choices row {number}", _("list_name is empty"))
+                self.error(_row("choices", number), _("list_name is empty"))
                 continue
             entry = lists.setdefault(name, {"rows": [], "first_row": number})
             entry["rows"].append(
@@ -247,7 +264,7 @@ class XLSFormReader:
         section: dict | None = None
         loose: dict | None = None
         for number, cells in sheet.rows:
-            where = f"survey row {number}"
+            where = _row("survey", number)
             kind, _sep, argument = re.sub(r"\s+", " ", cells.get("type", "")).partition(" ")
             kind = kind.lower()
             if argument and kind + " " + argument.split(" ")[0] in TYPE_ALIASES:
@@ -287,7 +304,7 @@ class XLSFormReader:
             path = f"sections[{raw['sections'].index(target)}].items[{len(target['items'])}]"
             self.path_labels[path] = f"{where} ({item.get('id') or '?'})"
             for index, number in enumerate(item.pop("_rows", [])):
-                self.path_labels[f"{path}.choices[{index}]"] = f"choices row {number}"
+                self.path_labels[f"{path}.choices[{index}]"] = _row("choices", number)
             target["items"].append(item)
         if section is not None:
             self.error("survey", _("a begin_group has no end_group"))
@@ -369,7 +386,10 @@ class XLSFormReader:
                 for language in languages
             },
         }
-        self.path_labels[f"scales.{name}"] = f"choices list '{name}' (row {entry['first_row']})"
+        self.path_labels[f"scales.{name}"] = _("choices list '%(name)s' (row %(row)s)") % {
+            "name": name,
+            "row": entry["first_row"],
+        }
 
     def _flag(self, where: str, value: str) -> bool:
         text = value.strip().lower()
@@ -415,6 +435,11 @@ def _int_or_one(value: Any) -> int:
     except (TypeError, ValueError):
         return 1
     return number if 1 <= number < 2**31 else 1
+
+
+def _row(sheet: str, number: int) -> str:
+    """ "survey row 4" in the reader's language (the sheet keeps its XLSForm name)."""
+    return _("%(sheet)s row %(row)s") % {"sheet": sheet, "row": number}
 
 
 def relabel(errors: list[str], path_labels: dict[str, str]) -> list[str]:
