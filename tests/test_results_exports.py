@@ -140,3 +140,15 @@ def test_kolada_bad_rows_named_and_nothing_imported(client, admin_user):
 def test_kolada_only_for_admins(client, request, persona, expected):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("results:kolada", args=["testby"])).status_code == expected
+
+
+def test_a_zip_goes_with_its_makers_role(client, manager_user, org, campaign, settings):
+    from tillit.org.models import Unit
+
+    settings.TASKS = IMMEDIATE
+    client.force_login(manager_user)
+    url = client.post(reverse("results:batch_start", args=["testby", campaign.pk])).url
+    assert client.get(url + "?download=1").status_code == 200
+    Unit.objects.filter(organisation=org).update(manager_email="")  # no longer a manager
+    # Without the role she is no member at all here (404); a member without a role gets 403.
+    assert client.get(url + "?download=1").status_code in (403, 404)

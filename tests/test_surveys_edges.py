@@ -153,3 +153,12 @@ def test_a_mail_server_that_fails_at_launch_is_said_and_reminders_resend(
     assert len(tokens) == 3
     for token in tokens.values():
         assert client.get(f"/s/{token}/").status_code == 200
+
+
+def test_reminders_skip_people_who_left_after_the_launch(launched, staff, mailoutbox):
+    campaign, _tokens = launched
+    staff["hem2"].active = False
+    staff["hem2"].save()
+    mailoutbox.clear()
+    assert actions.do_send_reminders(campaign) == 2
+    assert "h2@testby.se" not in tokens_in(mailoutbox)

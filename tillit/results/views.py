@@ -196,7 +196,9 @@ def batch_start(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @org_view()
 def batch_status(request: HttpRequest, campaign_id: int, batch_id: int) -> HttpResponse:
-    """The batch's progress (htmx polls the fragment); `?download=1` gives the ZIP."""
+    """The batch's progress (htmx polls the fragment); `?download=1` gives the ZIP – only
+    while its maker still reads results (a role taken away takes the ZIP with it)."""
+    _reader(request)
     campaign = _campaign(request, campaign_id)
     batch = get_object_or_404(
         ReportBatch.objects.defer("content"),

@@ -243,7 +243,8 @@ def do_reopen_campaign(campaign: Campaign, *, closes_on: date, by=None) -> None:
 
 
 def do_send_reminders(campaign: Campaign, *, by=None) -> int:
-    """Mail a fresh link to every invited person who has not answered. Returns the count."""
+    """Mail a fresh link to every invited person who has not answered and still works here
+    (not those deactivated since the launch). Returns the count."""
     if not campaign.accepts_answers():
         raise CampaignError(_("Reminders can be sent only while the campaign is open."))
     now = timezone.now()
@@ -251,7 +252,7 @@ def do_send_reminders(campaign: Campaign, *, by=None) -> int:
     with transaction.atomic():
         pending = (
             Invitation.objects.select_for_update()
-            .filter(campaign=campaign, responded=False, person__isnull=False)
+            .filter(campaign=campaign, responded=False, person__active=True)
             .select_related("person")
         )
         links = []
