@@ -162,3 +162,34 @@ def test_reminders_skip_people_who_left_after_the_launch(launched, staff, mailou
     mailoutbox.clear()
     assert actions.do_send_reminders(campaign) == 2
     assert "h2@testby.se" not in tokens_in(mailoutbox)
+
+
+def test_scale_labels_fall_back_to_a_language_the_instrument_has():
+    """An instrument labelled only in English, asked in Danish: the English labels, not bare
+    numbers (texts already fell back this way)."""
+    from tillit.surveys.questionnaire import Page
+    from tillit.surveys.views.answering import _questions
+
+    item = {"id": "q", "type": "scale", "scale": "s", "required": False, "text": {"en": "Q"}}
+    definition = {
+        "id": "eng",
+        "scales": {"s": {"min": 1, "max": 3, "labels": {"en": ["Low", "Mid", "High"]}}},
+        "sections": [{"id": "a", "title": {"en": "A"}, "items": [item]}],
+    }
+    page = Page(0, "section", "eng", definition, definition["sections"][0], ["q"])
+    question = _questions(page, {}, {}, "da")[0]
+    assert [label for _value, label, _chosen in question["choices"]] == ["Low", "Mid", "High"]
+
+
+def test_the_thank_you_page_follows_a_renamed_organisation(client, launched, org):
+    _campaign, tokens = launched
+    for email, name in (("s@testby.se", "Testby kommun"), ("h1@testby.se", "Nya Testby")):
+        org.name = name
+        org.save()
+        link = f"/s/{tokens[email]}/"
+        client.post(link, {"page": 0, "action": "next", "a:q1": "4"})
+        client.post(link, {"page": 1, "action": "next", "a:q3": "nej"})
+        review = client.get(link + "?p=2")
+        key = review.context["idempotency_key"] if review.context else None
+        page = client.post(link + "submit/", {"idempotency_key": key}).content.decode()
+        assert name in page

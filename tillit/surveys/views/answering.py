@@ -71,7 +71,11 @@ def _questions(
         }
         if item["type"] == "scale":
             scale = definition["scales"][item["scale"]]
-            labels = scale["labels"].get(language) or scale["labels"].get("sv") or []
+            labels = (  # as texts fall back: the language, Swedish, then any the scale has
+                scale["labels"].get(language)
+                or scale["labels"].get("sv")
+                or next(iter(scale["labels"].values()), [])
+            )
             question["choices"] = [
                 (str(v), labels[n] if n < len(labels) else "", str(value) == str(v))
                 for n, v in enumerate(range(scale["min"], scale["max"] + 1))
@@ -308,7 +312,7 @@ _THANKS: dict[tuple, str] = {}
 
 
 def _thanks_page(request: HttpRequest, campaign, language: str) -> str:
-    key = (campaign.pk, campaign.created_at, campaign.name, language)
+    key = (campaign.pk, campaign.created_at, campaign.name, campaign.organisation.name, language)
     html = _THANKS.get(key)
     if html is None:
         html = _THANKS[key] = render_to_string(
