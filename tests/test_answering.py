@@ -12,12 +12,6 @@ pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def link(launched):
-    _campaign, tokens = launched
-    return f"/s/{tokens['s@testby.se']}/"
-
-
 def page_one(client, link, **answers):
     data = {"page": 0, "action": "next", **{f"a:{k}": v for k, v in answers.items()}}
     return client.post(link, data)

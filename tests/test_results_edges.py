@@ -24,10 +24,13 @@ def url(name, campaign, *args):
     return reverse(f"results:{name}", args=["testby", campaign.pk, *args])
 
 
-def one_instrument_campaign(org, units, yaml: bytes | None, rows, **fields) -> Campaign:
-    """A closed campaign of one instrument (HME when `yaml` is None) with these answers
-    (one dict of item → value per respondent, all in HEM)."""
-    version = install(load_yaml(yaml))[0] if yaml else versions()[0]
+def one_instrument_campaign(org, units, instrument, rows, **fields) -> Campaign:
+    """A closed campaign of one instrument (YAML bytes, a version, or None for HME) with these
+    answers (one dict of item → value per respondent, all in HEM)."""
+    if isinstance(instrument, bytes):
+        version = install(load_yaml(instrument))[0]
+    else:
+        version = instrument or versions()[0]
     campaign = Campaign.objects.create(
         organisation=org,
         name="Enkät",
@@ -216,21 +219,8 @@ def test_a_free_text_campaign_of_imported_answers_reads_plainly(client, admin_us
     from tillit.instruments.shipped import install_shipped
 
     version = {v.instrument.slug: v for v, _new in install_shipped()}["goda-exempel"]
-    campaign = Campaign.objects.create(
-        organisation=org,
-        name="Goda exempel",
-        target_unit=units["K"],
-        opens_on=dt.date(2026, 3, 1),
-        closes_on=dt.date(2026, 3, 21),
-        status=Campaign.Status.CLOSED,
-    )
-    CampaignInstrument.objects.create(campaign=campaign, version=version, order=0)
-    bulk_store_responses(
-        campaign.pk,
-        [(units["HEM"].pk, {}, {"goda-exempel": {"berattelse": f"b {n}"}}) for n in range(12)],
-        {"goda-exempel": version.definition},
-        campaign.closes_on,
-    )
+    stories = [{"berattelse": f"b {n}"} for n in range(12)]
+    campaign = one_instrument_campaign(org, units, version, stories)
     client.force_login(admin_user)
     page = client.get(url("overview", campaign)).text
     assert "of 0 invited" not in page and "12 answers (nobody was invited" in page

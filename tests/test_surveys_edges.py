@@ -19,12 +19,6 @@ pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def link(launched):
-    _campaign, tokens = launched
-    return f"/s/{tokens['s@testby.se']}/"
-
-
 def test_a_null_character_in_a_comment_is_refused_not_a_server_error(client, link):
     """PostgreSQL cannot store U+0000 in text (a 500 there); every database refuses it alike."""
     client.post(link, {"page": 0, "action": "next", "a:q1": "4"})

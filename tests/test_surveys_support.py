@@ -98,4 +98,11 @@ def launched(campaign, mailoutbox, _site_url):
     return campaign, tokens_in(mailoutbox)
 
 
+@pytest.fixture
+def link(launched):
+    """Sven's answering link in the launched campaign."""
+    _campaign, tokens = launched
+    return f"/s/{tokens['s@testby.se']}/"
+
+
 GOOD = {"testenkat": {"q1": 4, "q2": 5, "q3": "ja", "q4": 2, "q5": ["a", "b"], "q6": "Bra"}}
