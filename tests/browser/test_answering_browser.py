@@ -122,6 +122,32 @@ def test_keyboard_only_answering_of_a_page(new_page, tokens):
     assert Draft.objects.get().answers == {"testenkat": {"q1": "4", "q2": "1"}}
 
 
+def test_unsent_input_comes_back_on_this_device_but_not_after_three_days(new_page, tokens):
+    link = f"/s/{tokens['s@testby.se']}/"
+    page = new_page(phone=True)
+    page.goto(link)
+    choose(page, "q1", "2")  # typed, never sent (the connection was lost)
+    assert not Draft.objects.exists()
+    page.reload()
+    assert page.locator("input[name='a:q1'][value='2']").is_checked()
+    # Three days and more later the device has forgotten it, and removed it.
+    page.evaluate(
+        """() => {
+          for (let i = 0; i < localStorage.length; i++) {
+            const name = localStorage.key(i);
+            if (!name.startsWith("tillit-draft-")) continue;
+            const entry = JSON.parse(localStorage.getItem(name));
+            entry.savedAt -= 3 * 24 * 3600 * 1000 + 1000;
+            localStorage.setItem(name, JSON.stringify(entry));
+          }
+        }"""
+    )
+    page.reload()
+    assert not page.locator("input[name='a:q1'][value='2']").is_checked()
+    stored = "Object.keys(localStorage).filter(k => k.startsWith('tillit-draft-')).length"
+    assert page.evaluate(stored) == 0
+
+
 def test_language_switch_on_the_page(new_page, tokens):
     page = new_page(phone=True)
     page.goto(f"/s/{tokens['s@testby.se']}/")

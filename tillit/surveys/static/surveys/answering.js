@@ -1,11 +1,29 @@
 // Keeps the current page's answers on this device as well as on the server, so an answer
 // typed while the connection is down is not lost: it is put back when the page is shown
-// again, and the form is not sent while the browser is offline.
+// again, and the form is not sent while the browser is offline. What was typed but never sent
+// is forgotten after three days (a shared phone or PC must not keep it).
 (function () {
   "use strict";
   var form = document.getElementById("page-form");
   if (!form || !window.localStorage) { return; }
-  var key = "tillit-draft-" + location.pathname + "-" + form.getAttribute("data-draft-key");
+  var PREFIX = "tillit-draft-";
+  var KEEP_MS = 3 * 24 * 3600 * 1000;
+  var key = PREFIX + location.pathname + "-" + form.getAttribute("data-draft-key");
+
+  function read(name) {
+    var entry;
+    try { entry = JSON.parse(localStorage.getItem(name) || "null"); } catch (e) { entry = null; }
+    return entry && entry.savedAt && Date.now() - entry.savedAt < KEEP_MS ? entry.answers : null;
+  }
+
+  function forgetOld() {
+    var names = [];
+    for (var i = 0; i < localStorage.length; i++) {
+      var name = localStorage.key(i);
+      if (name && name.indexOf(PREFIX) === 0 && !read(name)) { names.push(name); }
+    }
+    names.forEach(function (name) { localStorage.removeItem(name); });
+  }
 
   function collect() {
     var data = {};
@@ -21,8 +39,7 @@
   }
 
   function restore() {
-    var saved;
-    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    var saved = read(key);
     if (!saved) { return; }
     var current = collect();
     if (Object.keys(current).length) { return; }  // the server's draft wins
@@ -38,7 +55,8 @@
   }
 
   form.addEventListener("change", function () {
-    try { localStorage.setItem(key, JSON.stringify(collect())); } catch (e) { /* storage full */ }
+    var entry = { savedAt: Date.now(), answers: collect() };
+    try { localStorage.setItem(key, JSON.stringify(entry)); } catch (e) { /* storage full */ }
   });
   form.addEventListener("submit", function (event) {
     if (navigator.onLine === false) {
@@ -60,5 +78,6 @@
     var note = document.getElementById("offline-note");
     if (note) { note.remove(); }
   });
+  forgetOld();
   restore();
 }());
