@@ -15,3 +15,42 @@ def test_no_missing_migrations():
         pytest.fail(
             "Models changed without a migration; run `tillit makemigrations`:\n" + out.getvalue()
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminder_links_sent_before_the_upgrade_stay_valid():
+    """surveys 0006 turns the one reminder column into rows: a reminder mailed before the
+    upgrade still opens its questionnaire after it."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("surveys", "0005_answer_copies_unchecked")],
+        [("surveys", "0006_reminder_links")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    org = old.get_model("org", "Organisation").objects.create(slug="mig", name="Mig")
+    unit = old.get_model("org", "Unit").objects.create(
+        organisation=org, external_id="U", name="U", path="/1/", depth=0
+    )
+    campaign = old.get_model("surveys", "Campaign").objects.create(
+        organisation=org,
+        name="C",
+        target_unit=unit,
+        opens_on=dt.date(2026, 1, 1),
+        closes_on=dt.date(2026, 1, 31),
+    )
+    invitation = old.get_model("surveys", "Invitation").objects.create(
+        campaign=campaign, unit=unit, token_hash="a" * 64, reminder_token_hash="b" * 64
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    link = new.get_model("surveys", "ReminderLink").objects.get(token_hash="b" * 64)
+    assert link.invitation_id == invitation.pk
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest for other tests
