@@ -288,3 +288,13 @@ def test_importing_last_years_answers_gives_this_years_results_their_trend(
         store_snapshot(snapshot.campaign)
     page = client.get(url("unit", campaign, units["HEM"].pk)).text
     assert "Compared with HME 2025" in page
+
+
+def test_a_unit_right_below_the_top_is_compared_with_it_once(org, units):
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, units["HEM"], [4] * 9)
+    snapshot = get_snapshot(campaign)
+    soc = unit_context(snapshot, ResultUnit.objects.get(snapshot=snapshot, external_id="SOC"), "sv")
+    assert soc["parent"] is None and soc["root"]["id"] == "K"
+    hem = unit_context(snapshot, ResultUnit.objects.get(snapshot=snapshot, external_id="HEM"), "sv")
+    assert hem["parent"]["id"] == "SOC" and hem["root"]["id"] == "K"

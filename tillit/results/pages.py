@@ -318,6 +318,8 @@ def unit_context(
         )
         parent = parent_row.summary if parent_row else None
     root = next(iter(others.values()), None) if row.depth else None
+    if parent is not None and root is not None and parent["id"] == root["id"]:
+        parent = None  # a unit right below the top: one column for it, not the same one twice
     context: dict[str, Any] = {
         "snapshot": snapshot,
         "data": data,
