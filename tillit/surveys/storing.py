@@ -133,7 +133,7 @@ _LINK_MODELS = (Invitation, Campaign, Organisation, Draft)
 
 
 @cache
-def _link_sql(column: str, vendor: str) -> str:
+def _link_sql(vendor: str) -> str:
     inv, camp, org, draft = (
         f"{_q(m._meta.db_table)} {alias}" for m, alias in zip(_LINK_MODELS, "icod", strict=True)
     )
@@ -147,7 +147,7 @@ def _link_sql(column: str, vendor: str) -> str:
         f"JOIN {camp} ON c.{_q('id')} = i.{_q('campaign_id')} "
         f"JOIN {org} ON o.{_q('id')} = c.{_q('organisation_id')} "
         f"LEFT JOIN {draft} ON d.{_q('token_hash')} = i.{_q('token_hash')} "
-        f"WHERE i.{_q(column)} = %s"
+        f"WHERE i.{_q('token_hash')} = %s"
     )
     return _placeholders(sql, vendor)
 
@@ -185,12 +185,12 @@ def read_link(token_hash: str) -> Invitation | None:
     organisation and draft loaded (the draft cached as None when there is none)."""
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy costs
     vendor = db.vendor
-    row = _run(db, _link_sql("token_hash", vendor), [token_hash]).fetchone()
+    row = _run(db, _link_sql(vendor), [token_hash]).fetchone()
     if row is None:  # a reminder's link, then: found through its invitation's first link
         first = _run(db, _reminder_sql(vendor), [token_hash]).fetchone()
         if first is None:
             return None
-        row = _run(db, _link_sql("token_hash", vendor), [first[0]]).fetchone()
+        row = _run(db, _link_sql(vendor), [first[0]]).fetchone()
     parts = []
     for model, span, attnames, converters in _link_readers(vendor):
         values = list(row[span])
