@@ -80,24 +80,18 @@ def do_set_step_status(step: ProgrammeStep, status: str) -> ProgrammeStep:
     return step
 
 
-def do_finish_programme(programme: Programme) -> bool:
-    """Mark the programme finished; False when it already was (a second click changes nothing).
-
-    Its artefacts stay as they are: open actions are still followed up where they are owned."""
-    finished = Programme.objects.filter(pk=programme.pk, status=Programme.Status.ACTIVE).update(
-        status=Programme.Status.DONE, finished_at=timezone.now()
+def do_set_finished(programme: Programme, finished: bool) -> bool:
+    """Finish the programme, or make a finished one run again; False when it already was so
+    (a second click changes nothing). Its artefacts stay as they are: open actions are still
+    followed up where they are owned."""
+    now, before = Programme.Status.DONE, Programme.Status.ACTIVE
+    if not finished:
+        now, before = before, now
+    changed = Programme.objects.filter(pk=programme.pk, status=before).update(
+        status=now, finished_at=timezone.now() if finished else None
     )
     programme.refresh_from_db(fields=["status", "finished_at"])
-    return bool(finished)
-
-
-def do_reopen_programme(programme: Programme) -> bool:
-    """Make a finished programme running again; False when it was running."""
-    reopened = Programme.objects.filter(pk=programme.pk, status=Programme.Status.DONE).update(
-        status=Programme.Status.ACTIVE, finished_at=None
-    )
-    programme.refresh_from_db(fields=["status", "finished_at"])
-    return bool(reopened)
+    return bool(changed)
 
 
 def do_set_checklist(step: ProgrammeStep, ticked: list[int]) -> ProgrammeStep:

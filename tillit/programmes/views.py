@@ -166,19 +166,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finish(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the programme finished (those who steer it)."""
-    programme = _programme(request, pk, steer=True)
-    if actions.do_finish_programme(programme):
-        messages.success(request, _("The programme is finished."))
-    return redirect("programmes:detail", request.organisation.slug, pk)
+    return _set_finished(request, pk, True, _("The programme is finished."))
 
 
 @org_view()
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a finished programme running again (those who steer it)."""
+    return _set_finished(request, pk, False, _("The programme is running again."))
+
+
+def _set_finished(request: HttpRequest, pk: int, finished: bool, done: str) -> HttpResponse:
     programme = _programme(request, pk, steer=True)
-    if actions.do_reopen_programme(programme):
-        messages.success(request, _("The programme is running again."))
+    if actions.do_set_finished(programme, finished):
+        messages.success(request, done)
     return redirect("programmes:detail", request.organisation.slug, pk)
 
 
