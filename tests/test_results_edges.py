@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.test_results_helpers import add_unit, answer, make_campaign, versions
+from tests.test_results_helpers import ELEVEN, add_unit, answer, make_campaign, versions
 from tillit.instruments.loading import install, load_yaml
 from tillit.results import exports
 from tillit.results.models import KoladaValue, ResultUnit
@@ -50,20 +50,6 @@ def one_instrument_campaign(org, units, instrument, rows, **fields) -> Campaign:
     )
     return campaign
 
-
-ELEVEN = b"""
-id: elva
-version: 1
-languages: [sv]
-title: {sv: Elva}
-scales:
-  s11: {min: 0, max: 10, labels: {sv: [a, b, c, d, e, f, g, h, i, j, k]}}
-sections:
-  - id: s
-    title: {sv: S}
-    items:
-      - {id: nps, type: scale, scale: s11, text: {sv: Rekommendera}}
-"""
 
 SENSITIVE = b"""
 id: kansligt

@@ -10,6 +10,21 @@ from tillit.org.models import Organisation, Unit
 from tillit.surveys.models import Campaign, CampaignInstrument, Invitation, hash_token
 from tillit.surveys.storing import bulk_store_responses
 
+# An instrument with one 0–10 item, beside HME's 1–5 scales.
+ELEVEN = b"""
+id: elva
+version: 1
+languages: [sv]
+title: {sv: Elva}
+scales:
+  s11: {min: 0, max: 10, labels: {sv: [a, b, c, d, e, f, g, h, i, j, k]}}
+sections:
+  - id: s
+    title: {sv: S}
+    items:
+      - {id: nps, type: scale, scale: s11, text: {sv: Rekommendera}}
+"""
+
 HME_ITEMS = ("mot1", "mot2", "mot3", "led1", "led2", "led3", "sty1", "sty2", "sty3")
 _tokens = itertools.count()
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.oracle import find_leak
-from tests.test_results_helpers import add_unit, answer, make_campaign
+from tests.test_results_helpers import ELEVEN, add_unit, answer, make_campaign
 from tillit.results.models import ResultSnapshot, ResultUnit
 from tillit.results.snapshot import build_published_result, get_snapshot, published_json
 
@@ -164,23 +164,7 @@ def test_scales_of_different_ranges_keep_their_own_histogram_columns(org, units)
     from tillit.instruments.loading import install, load_yaml
     from tillit.surveys.storing import bulk_store_responses
 
-    eleven, _new = install(
-        load_yaml(
-            b"""
-id: elva
-version: 1
-languages: [sv]
-title: {sv: Elva}
-scales:
-  s11: {min: 0, max: 10, labels: {sv: [a, b, c, d, e, f, g, h, i, j, k]}}
-sections:
-  - id: s
-    title: {sv: S}
-    items:
-      - {id: nps, type: scale, scale: s11, text: {sv: Rekommendera}}
-"""
-        )
-    )
+    eleven, _new = install(load_yaml(ELEVEN))
     campaign = make_campaign(org, units["K"], k_dist=5)
     from tillit.surveys.models import CampaignInstrument
 
