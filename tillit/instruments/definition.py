@@ -78,6 +78,14 @@ def text_for(mapping: Mapping[str, str] | None, language: str, fallback: str = "
     return next((text for text in mapping.values() if text), "")
 
 
+def labels_for(mapping: Mapping[str, list[str]] | None, language: str) -> list[str]:
+    """A scale's labels in `language`, else in Swedish, else in any language it has (as
+    `text_for`), else none."""
+    if not mapping:
+        return []
+    return mapping.get(language) or mapping.get("sv") or next(iter(mapping.values()), [])
+
+
 def iter_items(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict]]:
     """Yield `(section_id, item)` for every item, in questionnaire order."""
     for section in definition["sections"]:

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from tillit.instruments.definition import text_for
+from tillit.instruments.definition import labels_for, text_for
 from tillit.results.charts import whole
 from tillit.results.snapshot import reason_text
 from tillit.surveys.questionnaire import AGE_LABELS, TENURE_LABELS
@@ -51,7 +51,7 @@ def item_text(snapshot_data: dict[str, Any], key: str) -> str:
 
 
 def scale_labels(snapshot_data: dict[str, Any], key: str) -> list[str]:
-    return list(text_for_list(item_meta(snapshot_data, key).get("labels"), language()))
+    return list(labels_for(item_meta(snapshot_data, key).get("labels"), language()))
 
 
 def scale_range(snapshot_data: dict[str, Any], key: str) -> tuple[int, int]:
@@ -62,12 +62,6 @@ def scale_range(snapshot_data: dict[str, Any], key: str) -> tuple[int, int]:
     # Snapshots stored before the range was kept: one label per value, counting from 1.
     first = next(iter((meta.get("labels") or {}).values()), None)
     return 1, len(first) if first else 5
-
-
-def text_for_list(mapping: dict[str, list[str]] | None, lang: str) -> list[str]:
-    if not mapping:
-        return []
-    return mapping.get(lang) or mapping.get("sv") or next(iter(mapping.values()), [])
 
 
 def change_words(label: str, value: float | None, previous: float | None) -> str:

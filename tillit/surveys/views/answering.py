@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tillit.instruments.definition import AnswerError, text_for
+from tillit.instruments.definition import AnswerError, labels_for, text_for
 from tillit.surveys import actions
 from tillit.surveys.actions import InvalidAnswers, NotAnswerable, Submitted
 from tillit.surveys.models import Invitation
@@ -71,11 +71,7 @@ def _questions(
         }
         if item["type"] == "scale":
             scale = definition["scales"][item["scale"]]
-            labels = (  # as texts fall back: the language, Swedish, then any the scale has
-                scale["labels"].get(language)
-                or scale["labels"].get("sv")
-                or next(iter(scale["labels"].values()), [])
-            )
+            labels = labels_for(scale["labels"], language)
             question["choices"] = [
                 (str(v), labels[n] if n < len(labels) else "", str(value) == str(v))
                 for n, v in enumerate(range(scale["min"], scale["max"] + 1))
