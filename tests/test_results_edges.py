@@ -88,9 +88,14 @@ def test_an_earlier_campaign_is_named_once(client, admin_user, org, units):
 
 
 def test_no_construct_is_both_strongest_and_weakest(org, units):
-    answers = {"mot1": 5, "mot2": 5, "mot3": 5, "led1": 3, "led2": 3, "led3": 3}
-    answers |= {"sty1": 1, "sty2": 1, "sty3": 1}
-    campaign = one_instrument_campaign(org, units, None, [answers] * 6)
+    # Answers that vary, so that no mean pins its distribution (6 alike would hide the item).
+    people = [
+        {f"mot{i}": 5 - n % 2 for i in (1, 2, 3)}
+        | {f"led{i}": (3, 2, 3, 4, 3, 3)[n] for i in (1, 2, 3)}
+        | {f"sty{i}": 1 + n % 2 for i in (1, 2, 3)}
+        for n in range(6)
+    ]
+    campaign = one_instrument_campaign(org, units, None, people)
     snapshot = get_snapshot(campaign)
     context = unit_context(
         snapshot, ResultUnit.objects.get(snapshot=snapshot, external_id="HEM"), "sv"

@@ -5,7 +5,8 @@ import pytest
 from tests.oracle import find_leak
 from tests.test_results_helpers import ELEVEN, add_unit, answer, make_campaign
 from tillit.results.models import ResultSnapshot, ResultUnit
-from tillit.results.snapshot import build_published_result, get_snapshot, published_json
+from tillit.results.publishing import build_published_result
+from tillit.results.snapshot import get_snapshot, published_json
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,8 @@ def test_the_json_shape_of_design(sibling_campaign):
         "depth": 2,
         "n_invited": 5,
         "n_responded": 4,
+        "n_personal": 4,
+        "n_via_code": 0,
         "shown": False,
         "reason": "below_k",
     }

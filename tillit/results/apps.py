@@ -11,13 +11,21 @@ def _refresh(sender, campaign_id: int, stream: bool = False, **kwargs) -> None:
         refresh_comparisons(campaign_id)
 
 
+def _freeze(sender, campaign, **kwargs) -> None:
+    from tillit.results.ledger import freeze_setup
+
+    freeze_setup(campaign)
+
+
 class ResultsConfig(AppConfig):
     name = "tillit.results"
     label = "results"
 
     def ready(self) -> None:
-        from tillit.surveys.signals import answers_changed
+        from tillit.surveys.signals import answers_changed, campaign_launched
 
         # Answers arrived or the campaign closed: the stored snapshot is recomputed in the
         # background, so pages read it instead of recomputing.
         answers_changed.connect(_refresh, dispatch_uid="results.refresh")
+        # The tree, thresholds and mode every publication of the campaign is made on.
+        campaign_launched.connect(_freeze, dispatch_uid="results.freeze")

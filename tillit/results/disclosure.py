@@ -96,6 +96,8 @@ __all__ = [
     "decide",
     "decide_breakdown",
     "decide_distributions",
+    "pinned_blocks",
+    "pins_distribution",
     "publish",
     "published_breakdown",
     "published_comments",
@@ -117,6 +119,8 @@ TEXT_BELOW_K_TEXT = "text_below_k_text"
 TEXT_RESIDUAL_PROTECTION = "text_residual_protection"
 CELL_BELOW_K = "cell_below_k"
 CELL_COMPLEMENT_PROTECTION = "cell_complement_protection"
+LATER_ANSWERS_PROTECTION = "later_answers_protection"
+CAMPAIGN_OPEN = "campaign_open"
 
 #: Reason code -> message for people; format with k (the threshold) or n (answers left out).
 MESSAGES = {
@@ -137,6 +141,11 @@ MESSAGES = {
     CELL_BELOW_K: _("Fewer than %(k)s answers in this group"),
     CELL_COMPLEMENT_PROTECTION: _(
         "Not shown, so that a small group cannot be worked out from the other groups"
+    ),
+    CAMPAIGN_OPEN: _("Results are published when the survey has closed"),
+    LATER_ANSWERS_PROTECTION: _(
+        "Not shown again with the answers that came after the first publication: the "
+        "difference would concern too few people"
     ),
 }
 
@@ -769,6 +778,53 @@ def published_breakdown(
     return np.where(mask, totals, 0)
 
 
+# A figure that determines a hidden one -----------------------------------------------------------
+
+
+def pins_distribution(n: np.ndarray, total: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Where n answers on the integer scale low..high summing to ``total`` allow one histogram
+    only (so a mean with its n publishes the distribution): all but at most one answer at an
+    end of the scale, a two-value scale, or a single answer."""
+    span = high - low
+    offset = total - n * low
+    return (n > 0) & ((span <= 1) | (n <= 1) | (offset <= 1) | (n * span - offset <= 1))
+
+
+def pinned_blocks(
+    decision: Decision,
+    direct_sums: np.ndarray,
+    lows: Sequence[int],
+    highs: Sequence[int],
+    dist_shown: np.ndarray,
+) -> np.ndarray:
+    """[units, columns]: absorbing units whose residual block's n and sum pin the block's
+    distribution while that distribution is not already derivable from shown distributions
+    (the unit's own and those of its frontier units). Each is a hidden distribution published
+    through a mean (ANONYMITY.md): the block must not stand on its own.
+
+    Any figure derivable from a laminar family is a union of blocks, and a union pins only if
+    each of its blocks pins from the same end, so checking blocks is enough.
+    """
+    tree, absorbs = decision.tree, decision.absorbs
+    n_units = len(tree)
+    sums = _block_sizes(decision.owner, np.rint(direct_sums).astype(np.int64), n_units)
+    lows_a, highs_a = np.asarray(lows)[None, :], np.asarray(highs)[None, :]
+    pinned = absorbs & pins_distribution(decision.residual, sums, lows_a, highs_a)
+    if not pinned.any():
+        return pinned
+    # A frontier unit w of v (absorbing, v its nearest absorbing strict ancestor) without a
+    # shown distribution leaves v's block underivable from distributions.
+    uncovered = np.zeros(absorbs.shape, dtype=bool)
+    has_parent = tree.parent >= 0
+    child_units = np.flatnonzero(has_parent)
+    if len(child_units):
+        above = decision.owner[tree.parent[child_units]]  # [children, columns]
+        bad = absorbs[child_units] & ~dist_shown[child_units] & (above >= 0)
+        rows, columns = np.nonzero(bad)
+        uncovered[above[rows, columns], columns] = True
+    return pinned & ~(dist_shown & ~uncovered)
+
+
 # The whole survey -----------------------------------------------------------------------------
 
 
@@ -891,16 +947,30 @@ def publish(
     if (item_counts > np.asarray(n_direct)[:, None]).any():
         raise ValueError("an item has more answers than the unit has respondents")
     item_k = [thresholds.k_sensitive if i.sensitive else thresholds.k for i in items]
-    item_decision = decide(
-        tree,
-        item_counts,
-        item_k,
-        mode=mode,
-        external=external,
-        allowed=np.repeat(units.shown, len(items), axis=1),
-        below_k_reason=[SENSITIVE_BELOW_K if i.sensitive else BELOW_K for i in items],
+    allowed = np.repeat(units.shown, len(items), axis=1)
+    direct_sums = np.stack(
+        [np.asarray(histograms[i.id]) @ np.asarray(i.values, dtype=np.float64) for i in items],
+        axis=1,
     )
-    distributions = decide_distributions(item_decision, thresholds.k_dist)
+    lows = [int(min(i.values)) for i in items]
+    highs = [int(max(i.values)) for i in items]
+    # A block whose mean pins its hidden distribution may not stand on its own: it is
+    # carried up (or hidden) and the items decided again, until no block pins.
+    while True:
+        item_decision = decide(
+            tree,
+            item_counts,
+            item_k,
+            mode=mode,
+            external=external,
+            allowed=allowed,
+            below_k_reason=[SENSITIVE_BELOW_K if i.sensitive else BELOW_K for i in items],
+        )
+        distributions = decide_distributions(item_decision, thresholds.k_dist)
+        pinned = pinned_blocks(item_decision, direct_sums, lows, highs, distributions.shown)
+        if not pinned.any():
+            break
+        allowed = allowed & ~pinned
     published: dict[str, np.ndarray] = {}
     means: dict[str, np.ndarray] = {}
     by_width: dict[int, list[int]] = {}

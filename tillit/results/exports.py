@@ -57,7 +57,9 @@ def _item_keys(data: dict[str, Any]) -> list[str]:
 
 
 def _rate(unit: dict[str, Any]) -> float | None:
-    return round(unit["n_responded"] / unit["n_invited"], 3) if unit["n_invited"] else None
+    answered = unit.get("n_personal", unit.get("n_responded"))
+    invited = unit.get("n_invited")
+    return round(answered / invited, 3) if invited and answered is not None else None
 
 
 def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> bytes:
@@ -92,8 +94,8 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
             unit["id"],
             unit["name"],
             unit["parent_id"] or "",
-            unit["n_invited"],
-            unit["n_responded"],
+            unit.get("n_invited"),
+            unit.get("n_responded"),
             _rate(unit),
             _("yes") if unit["shown"] else _("no"),
         ]

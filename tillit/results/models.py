@@ -40,6 +40,11 @@ class ResultSnapshot(models.Model):
     data = models.JSONField(default=dict, blank=True)
     thresholds = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=16, default="move_up")
+    # Frozen at launch (ANONYMITY.md, "One campaign, many publications"): each unit's parent
+    # as the tree stood then ({unit pk: parent pk or None}), with `thresholds` and `mode`.
+    # Every publication of the campaign is made on these, never on today's tree or settings.
+    tree = models.JSONField(default=dict, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
     # Set when a refresh is enqueued, cleared when it starts: at most one refresh waits.
     refresh_queued_at = models.DateTimeField(null=True, blank=True)
 
@@ -49,6 +54,61 @@ class ResultSnapshot(models.Model):
     @property
     def ready(self) -> bool:
         return self.computed_at is not None
+
+
+class Publication(models.Model):
+    """One entry of a campaign's publication ledger: what was published when it closed.
+
+    `epoch` holds, compressed, the direct counts and decisions of the answers this publication
+    added (the first: all of them; a later one: those that arrived since), so the next
+    publication knows what is already out and publishes only what keeps every difference of
+    publications at k or more (`republishing.py`).
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="publications")
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField(default=timezone.now)
+    n_responses = models.PositiveIntegerField(default=0)
+    epoch = models.BinaryField()
+
+    class Meta:
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="publication_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"publication {self.number} of {self.campaign_id}"
+
+
+class DisclosureEvent(models.Model):
+    """The audit log of disclosure: setups frozen, publications made, settings changed after
+    a launch (and that the frozen ones were kept)."""
+
+    class Kind(models.TextChoices):
+        FROZEN = "frozen", _("tree, thresholds and mode frozen at launch")
+        PUBLISHED = "published", _("published")
+        REPUBLISHED = "republished", _("published again with later answers")
+        HELD_BACK = "held_back", _("later answers held back to protect anonymity")
+        SETTING_IGNORED = "ignored", _("setting changed after launch; the frozen one kept")
+        MODE_CHANGED = "mode", _("disclosure mode changed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.campaign_id})"
 
 
 class ResultUnit(models.Model):

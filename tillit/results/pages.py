@@ -51,9 +51,11 @@ def visible_rows(snapshot: ResultSnapshot, access: Access) -> QuerySet[ResultUni
 
 
 def rate(summary: dict[str, Any]) -> int | None:
-    """Response rate in whole per cent."""
+    """Response rate in whole per cent: personal links answered of those sent (poster-code
+    answers are counted apart, since nobody in particular was invited by a poster)."""
     invited = summary.get("n_invited") or 0
-    return round(100 * summary["n_responded"] / invited) if invited else None
+    answered = summary.get("n_personal", summary.get("n_responded"))
+    return round(100 * answered / invited) if invited and answered is not None else None
 
 
 def overview_context(
@@ -254,13 +256,17 @@ def _sort_value(summary: dict[str, Any], sort: str):
     if sort == "rate":
         return rate(summary)
     if sort == "n":
-        return summary["n_responded"]
+        return summary.get("n_responded")
     return summary.get("indices", {}).get(sort) if summary["shown"] else None
 
 
 def _totals(rows: QuerySet[ResultUnit], tops: list[dict[str, Any]]) -> dict[str, Any]:
-    invited = sum(s["n_invited"] for s in tops)
-    responded = sum(s["n_responded"] for s in tops)
+    # An open campaign's small units carry no counts (they are in the unit above's).
+    invited = sum(s.get("n_invited") or 0 for s in tops)
+    if invited:  # personal links answered of those sent; poster answers are counted apart
+        responded = sum(s.get("n_personal", s.get("n_responded")) or 0 for s in tops)
+    else:  # imported answers: nobody was invited through Tillit
+        responded = sum(s.get("n_responded") or 0 for s in tops)
     return {
         "invited": invited,
         "responded": responded,
@@ -447,6 +453,8 @@ def latest_unit_results(
             snapshot__computed_at__isnull=False,
             snapshot__campaign__status="closed",
         )
+        # Closed, but its publication not made yet: participation is all it holds.
+        .exclude(snapshot__data__phase="participation")
         .select_related("snapshot__campaign")
         .defer("snapshot__data")
         .order_by("-snapshot__campaign__closes_on", "-snapshot__campaign_id")

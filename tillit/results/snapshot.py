@@ -1,48 +1,30 @@
-"""Building a campaign's published result from the database and storing it as a snapshot.
+"""Storing a campaign's published result as a snapshot, and asking for it to be refreshed.
 
-One GROUP BY over the answers (campaign, unit, item, value → count), one over the responses
-(unit → count), one over the invitations (unit → invited, responded), the unit tree of the
-campaign (the units with invitations or responses and their ancestors), then the disclosure
-engine (:func:`tillit.results.disclosure.publish`) and the JSON shape of DESIGN.md. Free-text
-comments go through the engine's comment decision with k_text. Indices are computed per
-instrument from the published item means (a function of published figures, so they add
-nothing). The change against the previous campaign with the same instrument compares units by
-external id: units renamed keep their trend, units re-created under a new id lose it.
+`publishing.build_published_result` makes the result (participation while the campaign is
+open, figures once it has closed, on the setup frozen at launch); this module stores it as one
+row per unit, which every output reads and never recomputes, and adds the publication to the
+ledger in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import time
-from collections import defaultdict
 from typing import Any
 
-import numpy as np
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from tillit.core.collation import collation_key
-from tillit.instruments.definition import iter_items, text_for
-from tillit.org.models import Unit
-from tillit.results.breakdowns import collect, publish_breakdowns
-from tillit.results.disclosure import (
-    MESSAGES,
-    ItemSpec,
-    Thresholds,
-    decide,
-    publish,
-    published_comments,
-)
-from tillit.results.models import ResultSettings, ResultSnapshot, ResultUnit
-from tillit.results.statistics import Construct, LinearMap, Scoring, Tree, indices
-from tillit.surveys.models import Answer, Campaign, CampaignInstrument, Invitation, Response
+from tillit.results.disclosure import MESSAGES
+from tillit.results.ledger import log_event, record_publication
+from tillit.results.models import DisclosureEvent, ResultSnapshot, ResultUnit
+from tillit.results.publishing import make_publication
+from tillit.surveys.models import Campaign, CampaignInstrument
 
 STALE_AFTER = dt.timedelta(minutes=10)
 REASON_THRESHOLD = {
+    "campaign_open": "k",
     "below_k": "k",
     "sensitive_below_k": "k_sensitive",
     "dist_below_k_dist": "k_dist",
@@ -59,384 +41,6 @@ def reason_text(code: str, thresholds: dict[str, int], n: int = 0) -> str:
     return str(MESSAGES[code]) % {"k": k, "n": n}
 
 
-def thresholds_of(campaign: Campaign) -> Thresholds:
-    """The campaign's thresholds as the engine's `Thresholds` (validated there too)."""
-    return Thresholds(
-        k=campaign.k,
-        k_dist=campaign.k_dist,
-        k_text=campaign.k_text,
-        k_sensitive=campaign.k_sensitive,
-    )
-
-
-def mode_of(campaign: Campaign) -> str:
-    """The organisation's disclosure mode (move-up unless it chose complementary)."""
-    found = ResultSettings.objects.filter(organisation_id=campaign.organisation_id).first()
-    return found.mode if found else ResultSettings.Mode.MOVE_UP
-
-
-def _instruments(campaign: Campaign) -> list[dict[str, Any]]:
-    """Per instrument: its scale items (ItemSpecs), text items, constructs and scoring."""
-    result = []
-    for version in campaign.versions():
-        definition = version.definition
-        slug = definition["id"]
-        scale_items, text_items = [], []
-        for _section, item in iter_items(definition):
-            if item["type"] == "scale":
-                scale = definition["scales"][item["scale"]]
-                scale_items.append((item, scale))
-            elif item["type"] == "text":
-                text_items.append(item)
-        scoring_def = definition.get("scoring", {"method": "none"})
-        scoring = None
-        if scoring_def.get("method") == "linear" and scale_items:
-            maps = {
-                item["id"]: LinearMap(
-                    scale["min"], scale["max"], scoring_def["to_min"], scoring_def["to_max"]
-                )
-                for item, scale in scale_items
-            }
-            constructs = tuple(
-                Construct(c["id"], tuple(i for i in c["items"] if i in maps))
-                for c in definition.get("constructs", [])
-                if any(i in maps for i in c["items"])
-            )
-            scoring = Scoring(constructs=constructs, maps=maps)
-        result.append(
-            {
-                "slug": slug,
-                "instrument_id": version.instrument_id,
-                "definition": definition,
-                "specs": [
-                    ItemSpec(
-                        f"{slug}.{item['id']}",
-                        tuple(range(scale["min"], scale["max"] + 1)),
-                        bool(item.get("sensitive")),
-                    )
-                    for item, scale in scale_items
-                ],
-                "text_items": [f"{slug}.{item['id']}" for item in text_items],
-                "scoring": scoring,
-                "index_keys": (
-                    [f"{slug}.{c.id}" for c in scoring.constructs] + [f"{slug}.total"]
-                    if scoring
-                    else []
-                ),
-            }
-        )
-    return result
-
-
-def _campaign_units(campaign: Campaign, unit_pks: set[int]) -> list[Unit]:
-    """The units that had invitations or responses and their ancestors up to the target unit,
-    in depth-first order (siblings in the alphabet of the campaign's first language)."""
-    target = campaign.target_unit
-    paths = Unit.objects.filter(pk__in=unit_pks).values_list("path", flat=True)
-    wanted = {target.pk} | set(unit_pks)
-    for path in paths:
-        for pk in (int(p) for p in path.strip("/").split("/")):
-            wanted.add(pk)
-    units = list(
-        Unit.objects.filter(pk__in=wanted).only(
-            "pk", "external_id", "name", "parent_id", "path", "depth", "organisation_id"
-        )
-    )
-    inside = [u for u in units if u.path.startswith(target.path) or u.pk in unit_pks]
-    # Units moved out of the target's subtree keep their chain up to the organisation's root.
-    keep = {u.pk for u in inside}
-    for u in inside:
-        keep.update(int(p) for p in u.path.strip("/").split("/") if p)
-    if any(not u.path.startswith(target.path) for u in inside):
-        units = [u for u in units if u.pk in keep]
-    else:
-        units = [u for u in units if u.path.startswith(target.path)]
-    by_parent: dict[int | None, list[Unit]] = defaultdict(list)
-    present = {u.pk for u in units}
-    for u in units:
-        by_parent[u.parent_id if u.parent_id in present else None].append(u)
-    ordered: list[Unit] = []
-    language = campaign.languages[0] if campaign.languages else "sv"
-
-    def alphabetical(u: Unit) -> str:
-        return collation_key(u.name, language)
-
-    stack = sorted(by_parent[None], key=alphabetical, reverse=True)
-    while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(sorted(by_parent[unit.pk], key=alphabetical, reverse=True))
-    return ordered
-
-
-def _histograms(campaign: Campaign, index: dict[int, int], specs: list[ItemSpec]) -> dict:
-    """Direct histograms per item key: ONE GROUP BY unit and item over the answers, with a
-    count per scale value (the values in columns, so a third of the rows of a GROUP BY that
-    also groups by value: less for the database to group and for Python to read)."""
-    hists = {spec.id: np.zeros((len(index), len(spec.values)), dtype=np.int64) for spec in specs}
-    if not specs:  # nothing to count (without a count the query would return every answer)
-        return hists
-    values = sorted({v for spec in specs for v in spec.values})
-    query = (
-        Answer.objects.filter(campaign=campaign, value__isnull=False)
-        .values_list("unit_id", "instrument", "item_id")
-        .annotate(**{f"n{n}": Count("pk", filter=Q(value=v)) for n, v in enumerate(values)})
-        .order_by()
-    )
-    sql, params = query.query.sql_with_params()
-    # Keyed by the (instrument, item) pair as the rows give it: no string building per row.
-    found: dict[tuple[str, str], tuple[list[int], list[tuple]]] = {
-        tuple(spec.id.split(".", 1)): ([], []) for spec in specs
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            rows = found.get((row[1], row[2]))
-            position = index.get(row[0])
-            if rows is not None and position is not None:
-                rows[0].append(position)
-                rows[1].append(row[3:])
-    for spec in specs:
-        positions, counts = found[tuple(spec.id.split(".", 1))]
-        if positions:
-            columns = [values.index(v) for v in spec.values]
-            hists[spec.id][positions] = np.array(counts, dtype=np.int64)[:, columns]
-    return hists
-
-
-def _comments(campaign: Campaign, text_keys: list[str]) -> dict[str, dict[int, list[str]]]:
-    """Free-text answers per item key and unit (no dates, no response ids)."""
-    found: dict[str, dict[int, list[str]]] = {key: defaultdict(list) for key in text_keys}
-    if not text_keys:
-        return found
-    # One query per item: each is an equality on the index of free-text answers (whose
-    # condition `text > ''` the query repeats), where an OR of items made SQLite scan every
-    # answer of the campaign.
-    for key in text_keys:
-        instrument, item_id = key.split(".", 1)
-        rows = Answer.objects.filter(
-            campaign=campaign, instrument=instrument, item_id=item_id, text__gt=""
-        ).values_list("unit_id", "text")
-        for unit_id, text in rows:
-            found[key][unit_id].append(text)
-    return found
-
-
-def _round(value: float) -> float | None:
-    return None if value != value else round(value, 1)  # NaN is unequal to itself
-
-
-def build_published_result(campaign: Campaign) -> dict[str, Any]:
-    """The published result of a campaign in the JSON shape of DESIGN.md, plus per unit the
-    fields the pages need (`unit_pk`, `path`, `depth`, `trend`)."""
-    thresholds = thresholds_of(campaign)
-    mode = mode_of(campaign)
-    instruments = _instruments(campaign)
-    responses = dict(
-        Response.objects.filter(campaign=campaign)
-        .values_list("unit_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    invited: dict[int, int] = {}
-    for unit_id, n in (
-        Invitation.objects.filter(campaign=campaign)
-        .values_list("unit_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    ):
-        invited[unit_id] = n
-    units = _campaign_units(campaign, set(responses) | set(invited))
-    index = {u.pk: i for i, u in enumerate(units)}
-    pk_of = [u.pk for u in units]
-    tree = Tree.from_units((u.pk, u.parent_id if u.parent_id in index else None) for u in units)
-    n_direct = np.array([responses.get(pk, 0) for pk in pk_of], dtype=np.int64)
-    invited_total = _rollup(tree, np.array([invited.get(pk, 0) for pk in pk_of]))
-    specs = [spec for inst in instruments for spec in inst["specs"]]
-    hists = _histograms(campaign, index, specs)
-    if not specs:  # an instrument without scale items: the unit decision still holds
-        specs = [ItemSpec("_none")]
-        hists = {"_none": np.zeros((len(units), 5), dtype=np.int64)}
-    publication = publish(tree, n_direct, specs, hists, thresholds, mode=mode)
-    all_indices: dict[str, np.ndarray] = {}
-    for inst in instruments:
-        if inst["scoring"] is None:
-            continue
-        means = {item: publication.means[f"{inst['slug']}.{item}"] for item in inst["scoring"].maps}
-        for name, values in indices(means, inst["scoring"]).items():
-            all_indices[f"{inst['slug']}.{name}"] = values
-
-    item_keys = [spec.id for inst in instruments for spec in inst["specs"]]
-    banded = collect(campaign, index, item_keys)
-    breakdowns = publish_breakdowns(publication, banded, instruments, item_keys) if banded else {}
-
-    text_keys = [key for inst in instruments for key in inst["text_items"]]
-    comments = _comments(campaign, text_keys)
-    salt = hashlib.sha256(f"{settings.SECRET_KEY}:comments:{campaign.pk}".encode()).hexdigest()
-    comment_results = {}
-    for key in text_keys:
-        counts = np.array([len(comments[key].get(pk, ())) for pk in pk_of], dtype=np.int64)
-        decision = decide(
-            tree,
-            counts,
-            thresholds.k_text,
-            mode=mode,
-            allowed=publication.units.shown,
-            below_k_reason="text_below_k_text",
-            protection_reason="text_residual_protection",
-        )
-        texts = published_comments(
-            decision, {pk: comments[key].get(pk, []) for pk in pk_of}, salt=salt
-        )
-        comment_results[key] = (decision, texts)
-
-    previous = _previous(campaign, instruments)
-    # Plain lists, read once: numpy scalars read one by one per unit are slow.
-    parents, depths, invited_list = (
-        tree.parent.tolist(),
-        tree.depth.tolist(),
-        invited_total.tolist(),
-    )
-    index_lists = {key: values.tolist() for key, values in all_indices.items()}
-    unit_rows = []
-    for i, unit in enumerate(units):
-        result = publication.unit_result(i)
-        parent = parents[i]
-        row: dict[str, Any] = {
-            "id": unit.external_id,
-            "name": unit.name,
-            "parent_id": units[parent].external_id if parent >= 0 else None,
-            "unit_pk": unit.pk,
-            "path": unit.path,
-            "depth": int(depths[i]),
-            "n_invited": int(invited_list[i]),
-            "n_responded": result["n_responded"],
-            "shown": result["shown"],
-        }
-        if not result["shown"]:
-            row["reason"] = result["reason"]
-            unit_rows.append(row)
-            continue
-        row["n_published"] = result["n_published"]
-        row["excluded_n"] = result["excluded_n"]
-        row["indices"] = {key: _round(values[i]) for key, values in index_lists.items()}
-        row["items"] = result["items"]
-        row["items"].pop("_none", None)
-        if i in breakdowns:
-            row["breakdowns"] = breakdowns[i]
-        if text_keys:
-            entries = []
-            for key in text_keys:
-                decision, texts = comment_results[key]
-                if decision.shown[i, 0]:
-                    entries.append({"item": key, "texts": texts.get(unit.pk, [])})
-                else:
-                    entries.append({"item": key, "reason": str(decision.reason[i, 0])})
-            row["comments"] = entries
-        else:
-            row["comments"] = None
-        row["trend"] = {
-            key: previous["units"].get(unit.external_id, {}).get(key)
-            for key in row["indices"]
-            if previous["units"].get(unit.external_id, {}).get(key) is not None
-        }
-        unit_rows.append(row)
-    return {
-        "campaign": {
-            "id": campaign.pk,
-            "name": campaign.name,
-            "organisation": campaign.organisation.slug,
-            "opens_on": campaign.opens_on.isoformat(),
-            "closes_on": campaign.closes_on.isoformat(),
-            "status": campaign.status,
-        },
-        "thresholds": {
-            "k": thresholds.k,
-            "k_dist": thresholds.k_dist,
-            "k_text": thresholds.k_text,
-            "k_sensitive": thresholds.k_sensitive,  # its reason names it ("fewer than 20 …")
-        },
-        "mode": mode,
-        "instruments": [_instrument_meta(inst) for inst in instruments],
-        "previous": previous["campaigns"],
-        "left_out": int(publication.units.left_out[0]),
-        "units": unit_rows,
-    }
-
-
-def _rollup(tree: Tree, values: np.ndarray) -> np.ndarray:
-    from tillit.results.statistics import rollup
-
-    return rollup(tree, values.astype(np.int64)) if len(tree) else values
-
-
-def _instrument_meta(inst: dict[str, Any]) -> dict[str, Any]:
-    """What pages need to label an instrument's figures, in every language it has."""
-    definition = inst["definition"]
-    languages = definition.get("languages", ["sv"])
-    items = {}
-    for _section, item in iter_items(definition):
-        if item["type"] not in ("scale", "text"):
-            continue
-        entry: dict[str, Any] = {"type": item["type"], "text": item["text"]}
-        if item["type"] == "scale":
-            scale = definition["scales"][item["scale"]]
-            entry["labels"] = scale.get("labels", {})
-            entry["min"], entry["max"] = scale["min"], scale["max"]
-            entry["construct"] = item.get("construct") or next(
-                (c["id"] for c in definition.get("constructs", []) if item["id"] in c["items"]),
-                None,
-            )
-        items[f"{inst['slug']}.{item['id']}"] = entry
-    constructs = {
-        f"{inst['slug']}.{c['id']}": c.get("title", {}) for c in definition.get("constructs", [])
-    }
-    return {
-        "id": inst["slug"],
-        "title": definition.get("title", {}),
-        "languages": languages,
-        "index_keys": inst["index_keys"],
-        "constructs": constructs,
-        "items": items,
-        "text_title": {
-            key: text_for(items[key]["text"], "sv") for key in inst["text_items"] if key in items
-        },
-    }
-
-
-def _previous(campaign: Campaign, instruments: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per instrument the latest earlier campaign of the organisation with it, and its
-    published indices per unit external id."""
-    campaigns: dict[str, dict[str, Any]] = {}
-    units: dict[str, dict[str, float]] = defaultdict(dict)
-    for inst in instruments:
-        if not inst["index_keys"]:
-            continue
-        earlier = (
-            Campaign.objects.filter(
-                organisation_id=campaign.organisation_id,
-                opens_on__lt=campaign.opens_on,
-                campaign_instruments__version__instrument_id=inst["instrument_id"],
-            )
-            .exclude(status=Campaign.Status.DRAFT)
-            .exclude(pk=campaign.pk)
-            .order_by("-opens_on", "-pk")
-            .first()
-        )
-        if earlier is None:
-            continue
-        snapshot = get_snapshot(earlier)
-        campaigns[inst["slug"]] = {"id": earlier.pk, "name": earlier.name}
-        keys = set(inst["index_keys"])
-        for external_id, summary in ResultUnit.objects.filter(
-            snapshot=snapshot, shown=True
-        ).values_list("external_id", "summary"):
-            for key, value in summary.get("indices", {}).items():
-                if key in keys and value is not None:
-                    units[external_id][key] = value
-    return {"campaigns": campaigns, "units": units}
-
-
 SUMMARY_KEYS = (
     "id",
     "name",
@@ -445,6 +49,8 @@ SUMMARY_KEYS = (
     "depth",
     "n_invited",
     "n_responded",
+    "n_personal",
+    "n_via_code",
     "shown",
     "reason",
     "n_published",
@@ -508,16 +114,24 @@ def _insert_units(snapshot_id: int, rows: list[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def store_snapshot(campaign: Campaign) -> ResultSnapshot:
-    """Compute the campaign's published result and replace its stored snapshot."""
-    result = build_published_result(campaign)
+    """Compute the campaign's published result and replace its stored snapshot; a publication
+    that adds answers goes into the ledger with it. Should the answers already published be
+    missing (deleted by hand), the earlier publication stands and the audit log says why."""
     snapshot, _created = ResultSnapshot.objects.select_for_update().get_or_create(campaign=campaign)
+    try:
+        result, epoch = make_publication(campaign)
+    except ValueError as error:
+        if not snapshot.ready:
+            raise
+        log_event(campaign, DisclosureEvent.Kind.HELD_BACK, str(error))
+        return snapshot
+    if epoch is not None:
+        record_publication(campaign, epoch, int(epoch.n_direct.sum()))
     snapshot.units.all().delete()
     _insert_units(snapshot.pk, result.pop("units"))
     snapshot.data = result
-    snapshot.thresholds = result["thresholds"]
-    snapshot.mode = result["mode"]
     snapshot.computed_at = timezone.now()
-    snapshot.save(update_fields=["data", "thresholds", "mode", "computed_at"])
+    snapshot.save(update_fields=["data", "computed_at"])
     return snapshot
 
 

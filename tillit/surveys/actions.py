@@ -38,7 +38,7 @@ from tillit.surveys.models import (
     tenure_band,
 )
 from tillit.surveys.questionnaire import build_questionnaire, check_all, check_background
-from tillit.surveys.signals import send_answers_changed
+from tillit.surveys.signals import campaign_launched, send_answers_changed
 
 
 class CampaignError(ValueError):
@@ -188,6 +188,7 @@ def do_launch_campaign(campaign: Campaign, *, by=None) -> int:
         campaign.status = Campaign.Status.OPEN
         campaign.save(update_fields=["status"])
         _log(campaign, CampaignEvent.Kind.LAUNCHED, by, str(len(invitations)))
+        campaign_launched.send(sender=None, campaign=campaign)
     # Mail after the commit: a link must never arrive for an invitation that was rolled back.
     _send(
         campaign,

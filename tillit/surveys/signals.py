@@ -9,6 +9,10 @@ from django.dispatch import Signal
 # campaign closed or reopened. Sent after the commit.
 answers_changed = Signal()
 
+# Sent with `campaign` inside the launch's transaction, after its invitations exist: receivers
+# freeze what the campaign's publications must be made on (the tree as it stands at launch).
+campaign_launched = Signal()
+
 
 def send_answers_changed(campaign_id: int, *, stream: bool = False) -> None:
     """Tell receivers, once the current transaction commits, that a campaign's answers changed."""

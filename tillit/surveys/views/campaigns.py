@@ -21,17 +21,20 @@ from tillit.org.models import Unit
 from tillit.surveys import actions
 from tillit.surveys.forms import CampaignForm, ReopenForm
 from tillit.surveys.models import Campaign, Invitation
+from tillit.surveys.participation import participation
 
 
 @dataclass
 class RateRow:
-    """One unit's response rate, its subtree included."""
+    """One unit's response rate over the blocks of at least k invited people its figure
+    includes (`surveys.participation`); `shown` False: counted in the unit above."""
 
     unit: Unit
     level: int
     invited: int = 0
     responded: int = 0
     via_code: int = 0
+    shown: bool = True
 
     @property
     def percent(self) -> int | None:
@@ -39,10 +42,11 @@ class RateRow:
 
 
 def response_rates(campaign: Campaign, visible_paths: tuple[str, ...] | None) -> list[RateRow]:
-    """Invited and responded per unit of the target subtree, rolled up by path.
+    """Invited and responded per unit of the target subtree, in blocks of at least k invited
+    people (a smaller unit is counted in the unit above it: watching it would tell who answered).
 
-    One GROUP BY over the invitations; the roll-up adds each unit's counts to its ancestors.
-    `visible_paths` (None = everything) limits the rows a manager sees to their subtrees.
+    One GROUP BY over the invitations. `visible_paths` (None = everything) limits the rows a
+    manager sees to their subtrees.
     """
     counts = {
         row["unit_id"]: row
@@ -55,22 +59,36 @@ def response_rates(campaign: Campaign, visible_paths: tuple[str, ...] | None) ->
         )
     }
     units = list(Unit.objects.subtree(campaign.target_unit).order_by("path"))
+    position = {u.pk: i for i, u in enumerate(units)}
+    own = [counts.get(u.pk, {}) for u in units]
+    found = participation(
+        [position.get(u.parent_id, -1) for u in units],
+        [c.get("n_invited", 0) for c in own],
+        [c.get("n_responded", 0) for c in own],
+        [c.get("n_coded", 0) for c in own],
+        campaign.k,
+    )
     base_depth = campaign.target_unit.depth
-    rows = {u.pk: RateRow(u, u.depth - base_depth) for u in units}
-    for unit in units:
-        own = counts.get(unit.pk)
-        if not own:
-            continue
-        for pk in [*unit.ancestor_ids(), unit.pk]:
-            row = rows.get(pk)
-            if row is not None:
-                row.invited += own["n_invited"]
-                row.responded += own["n_responded"]
-                row.via_code += own["n_coded"]
+    rows = [
+        RateRow(
+            u,
+            u.depth - base_depth,
+            found.invited[i],
+            found.responded[i],
+            found.via_code[i],
+            found.shown[i],
+        )
+        for i, u in enumerate(units)
+    ]
+    invited_below = [c.get("n_invited", 0) + c.get("n_coded", 0) for c in own]
+    for i in range(len(units) - 1, 0, -1):
+        parent = position.get(units[i].parent_id, -1)
+        if parent >= 0:
+            invited_below[parent] += invited_below[i]
     shown = [
         row
-        for row in rows.values()
-        if (row.invited or row.via_code or not row.unit.is_closed)
+        for i, row in enumerate(rows)
+        if (invited_below[i] or not row.unit.is_closed)
         and (visible_paths is None or any(row.unit.path.startswith(p) for p in visible_paths))
     ]
     return sorted(shown, key=lambda r: r.unit.path)
