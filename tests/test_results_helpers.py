@@ -44,7 +44,7 @@ def make_campaign(
         target_unit=target,
         opens_on=dt.date(year, 3, 1),
         closes_on=dt.date(year, 3, 21),
-        status=Campaign.Status.CLOSED,
+        status=fields.pop("status", Campaign.Status.CLOSED),
         **fields,
     )
     for order, version in enumerate(versions()):

@@ -121,6 +121,7 @@ CELL_BELOW_K = "cell_below_k"
 CELL_COMPLEMENT_PROTECTION = "cell_complement_protection"
 LATER_ANSWERS_PROTECTION = "later_answers_protection"
 CAMPAIGN_OPEN = "campaign_open"
+CROSSING_PROTECTION = "crossing_protection"
 
 #: Reason code -> message for people; format with k (the threshold) or n (answers left out).
 MESSAGES = {
@@ -143,6 +144,9 @@ MESSAGES = {
         "Not shown, so that a small group cannot be worked out from the other groups"
     ),
     CAMPAIGN_OPEN: _("Results are published when the survey has closed"),
+    CROSSING_PROTECTION: _(
+        "Not shown beside the other background groups: together they would single out a small group"
+    ),
     LATER_ANSWERS_PROTECTION: _(
         "Not shown again with the answers that came after the first publication: the "
         "difference would concern too few people"

@@ -126,6 +126,17 @@ def frozen_setup(campaign: Campaign) -> Setup:
     return setup
 
 
+def extend_tree(campaign: Campaign, parents: dict[int, int | None], known: dict) -> None:
+    """Freeze the place of units first seen after the launch (made since, with answers from
+    a poster code): where they hang the first time is where they stay."""
+    added = {str(pk): parent for pk, parent in parents.items() if pk not in known}
+    if not added:
+        return
+    snapshot = ResultSnapshot.objects.select_for_update().get(campaign=campaign)
+    snapshot.tree = {**added, **snapshot.tree}
+    snapshot.save(update_fields=["tree"])
+
+
 # The ledger's epochs ----------------------------------------------------------------------------
 
 

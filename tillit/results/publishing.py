@@ -40,7 +40,7 @@ from tillit.results.disclosure import (
     publish,
     published_comments,
 )
-from tillit.results.ledger import Epoch, Setup, epochs_of, frozen_setup
+from tillit.results.ledger import Epoch, Setup, epochs_of, extend_tree, frozen_setup
 from tillit.results.republishing import (
     combine,
     decision_from_absorbs,
@@ -112,6 +112,7 @@ def participation_result(campaign: Campaign, setup: Setup) -> dict[str, Any]:
     invited people (`surveys.participation`); no index, mean, distribution or comment."""
     responses, invited = _counts(campaign)
     units, parents = campaign_units(campaign, set(responses) | set(invited), setup.parents)
+    extend_tree(campaign, parents, setup.parents)
     position = {u.pk: i for i, u in enumerate(units)}
     found = participation(
         [position[parents[u.pk]] if parents[u.pk] is not None else -1 for u in units],
@@ -165,6 +166,7 @@ def make_publication(campaign: Campaign) -> tuple[dict[str, Any], Epoch | None]:
     instruments = instruments_of(campaign)
     responses, invited = _counts(campaign)
     units, parents = campaign_units(campaign, set(responses) | set(invited), setup.parents)
+    extend_tree(campaign, parents, setup.parents)
     index = {u.pk: i for i, u in enumerate(units)}
     pk_of = [u.pk for u in units]
     tree = Tree.from_units((u.pk, parents[u.pk]) for u in units)
@@ -207,7 +209,7 @@ def make_publication(campaign: Campaign) -> tuple[dict[str, Any], Epoch | None]:
     breakdowns = {}
     if breakdown_source is not None:
         banded = collect(campaign, index, item_keys)
-        if banded:
+        if banded is not None:
             breakdowns = publish_breakdowns(breakdown_source, banded, instruments, item_keys)
 
     previous = previous_results(campaign, instruments)
@@ -289,6 +291,7 @@ def _first(tree, pk_of, n_direct, specs, hists, setup: Setup, text_keys, texts, 
     comment_results = {}
     text_counts = np.zeros((len(pk_of), len(text_keys)), dtype=np.int64)
     text_absorbs = np.zeros((len(pk_of), len(text_keys)), dtype=bool)
+    text_owned = np.zeros((len(pk_of), len(text_keys)), dtype=bool)
     hashes = []
     for t, key in enumerate(text_keys):
         text_counts[:, t] = [len(texts[key].get(pk, ())) for pk in pk_of]
@@ -302,28 +305,63 @@ def _first(tree, pk_of, n_direct, specs, hists, setup: Setup, text_keys, texts, 
             protection_reason="text_residual_protection",
         )
         text_absorbs[:, t] = decision.absorbs[:, 0]
+        text_owned[:, t] = decision.owner[:, 0] >= 0
         published = published_comments(
             decision, {pk: texts[key].get(pk, []) for pk in pk_of}, salt=salt
         )
         comment_results[key] = (decision.shown[:, 0], decision.reason[:, 0], published)
         hashes += [
-            f"{key}\x00{pk}\x00{_text_hash(salt, text)}"
-            for pk in pk_of
+            (f"{key}\x00{pk}\x00{_text_hash(salt, text)}", bool(text_owned[i, t]))
+            for i, pk in enumerate(pk_of)
             for text in texts[key].get(pk, ())
         ]
-    epoch = Epoch(
-        unit_pks=np.array(pk_of, dtype=np.int64),
-        n_direct=n_direct,
-        unit_absorbs=publication.units.absorbs[:, 0],
-        item_ids=[spec.id for spec in specs],
-        hists={spec.id: np.asarray(hists[spec.id], dtype=np.int64) for spec in specs},
-        item_absorbs=publication.item_decision.absorbs,
-        text_ids=list(text_keys),
-        text_counts=text_counts,
-        text_absorbs=text_absorbs,
-        text_hashes=hashes,
+    epoch = _published_part(
+        pk_of,
+        n_direct,
+        publication.units,
+        [spec.id for spec in specs],
+        {spec.id: np.asarray(hists[spec.id], dtype=np.int64) for spec in specs},
+        publication.item_decision,
+        list(text_keys),
+        text_counts,
+        text_absorbs,
+        text_owned,
+        hashes,
     )
     return publication, comment_results, epoch
+
+
+def _published_part(
+    pk_of,
+    n_direct,
+    units,
+    item_ids,
+    hists,
+    items,
+    text_ids,
+    text_counts,
+    text_absorbs,
+    text_owned,
+    hashes,
+) -> Epoch:
+    """The epoch of what a publication actually put out: answers it left out of every figure
+    (carried past the top) wait for the next publication, where they may form a block of k."""
+    unit_in = units.owner[:, 0] >= 0
+    return Epoch(
+        unit_pks=np.array(pk_of, dtype=np.int64),
+        n_direct=np.where(unit_in, n_direct, 0),
+        unit_absorbs=units.absorbs[:, 0],
+        item_ids=item_ids,
+        hists={
+            item: np.where((items.owner[:, c] >= 0)[:, None], hists[item], 0)
+            for c, item in enumerate(item_ids)
+        },
+        item_absorbs=items.absorbs,
+        text_ids=text_ids,
+        text_counts=np.where(text_owned, text_counts, 0),
+        text_absorbs=text_absorbs,
+        text_hashes=[h for h, owned in hashes if owned],
+    )
 
 
 def _aligned(epoch: Epoch, pk_of: list[int], array: np.ndarray | None, width: int) -> np.ndarray:
@@ -418,18 +456,18 @@ def _later(tree, pk_of, n_direct, specs, hists, setup: Setup, text_keys, texts, 
         tree, pk_of, setup, text_keys, texts, salt, epochs, base_units
     )
     if new_n.any():
-        new_epoch = Epoch(
-            unit_pks=np.array(pk_of, dtype=np.int64),
-            n_direct=new_n,
-            unit_absorbs=decided[-1][0].absorbs[:, 0],
-            item_ids=item_ids,
-            hists=new_hists,
-            item_absorbs=decided[-1][1].absorbs,
-            text_ids=list(text_keys),
-            text_counts=text_new[0],
-            text_absorbs=text_new[1],
-            text_hashes=text_new[2],
+        candidate = _published_part(
+            pk_of,
+            new_n,
+            decided[-1][0],
+            item_ids,
+            new_hists,
+            decided[-1][1],
+            list(text_keys),
+            *text_new,
         )
+        if candidate.n_direct.any() or candidate.text_counts.any():
+            new_epoch = candidate
     return publication, comment_results, new_epoch, len(decided) == 1
 
 
@@ -441,7 +479,8 @@ def _later_comments(tree, pk_of, setup: Setup, text_keys, texts, salt, epochs, b
     n_units, n_texts = len(pk_of), len(text_keys)
     new_counts = np.zeros((n_units, n_texts), dtype=np.int64)
     new_absorbs = np.zeros((n_units, n_texts), dtype=bool)
-    new_hashes: list[str] = []
+    new_owned = np.zeros((n_units, n_texts), dtype=bool)
+    new_hashes: list[tuple[str, bool]] = []
     position = {pk: i for i, pk in enumerate(pk_of)}
     for t, key in enumerate(text_keys):
         # Split today's comments into the epochs that published them, by their hashes.
@@ -498,6 +537,7 @@ def _later_comments(tree, pk_of, setup: Setup, text_keys, texts, salt, epochs, b
                 decision = later_decision(tree, counts, k_text, base)
                 new_counts[:, t] = counts
                 new_absorbs[:, t] = decision.absorbs[:, 0]
+                new_owned[:, t] = decision.owner[:, 0] >= 0
             for unit, found in later_comments(decision, by_epoch[e]).items():
                 if shown[unit]:
                     published[pk_of[unit]].extend(found)
@@ -505,8 +545,8 @@ def _later_comments(tree, pk_of, setup: Setup, text_keys, texts, salt, epochs, b
             published[pk] = _shuffled(found, salt)
         results[key] = (shown, reason, published)
         new_hashes += [
-            f"{key}\x00{pk_of[i]}\x00{_text_hash(salt, text)}"
+            (f"{key}\x00{pk_of[i]}\x00{_text_hash(salt, text)}", bool(new_owned[i, t]))
             for i, found in by_epoch[len(epochs)].items()
             for text in found
         ]
-    return results, (new_counts, new_absorbs, new_hashes)
+    return results, (new_counts, new_absorbs, new_owned, new_hashes)
