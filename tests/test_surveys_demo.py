@@ -1,4 +1,5 @@
-"""The demo surveys: two closed campaigns with realistic, anonymous synthetic answers."""
+"""The demo surveys: two closed campaigns with realistic, anonymous synthetic answers, and an
+open one that shows participation only."""
 
 import statistics
 from collections import defaultdict
@@ -27,10 +28,26 @@ def demo(django_db_setup, django_db_blocker):
 
 def test_two_closed_campaigns_with_hme_and_tillitsindex(demo):
     _org, campaigns = demo
-    assert [c.name for c in campaigns] == ["Medarbetarenkät 2025", "Medarbetarenkät 2026"]
-    for campaign in campaigns:
+    assert [c.name for c in campaigns[:2]] == ["Medarbetarenkät 2025", "Medarbetarenkät 2026"]
+    for campaign in campaigns[:2]:
         assert campaign.status == "closed"
         assert [v.instrument.slug for v in campaign.versions()] == ["hme", "tillitsindex"]
+
+
+def test_an_open_pulse_survey_publishes_participation_only(demo):
+    from tillit.results.snapshot import get_snapshot
+
+    _org, campaigns = demo
+    pulse = campaigns[2]
+    assert pulse.status == "open" and pulse.accepts_answers()
+    snapshot = get_snapshot(pulse)
+    assert snapshot.frozen_at is not None and snapshot.data["phase"] == "participation"
+    rows = list(snapshot.units.all())
+    assert not any(row.shown for row in rows)
+    top = rows[0].data
+    assert 0.25 < top["n_responded"] / top["n_invited"] < 0.65
+    closed = get_snapshot(campaigns[1])
+    assert closed.units.filter(shown=True).count() > 10
 
 
 def test_response_rate_near_three_quarters_and_some_small_units(demo):

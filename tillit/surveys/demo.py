@@ -1,5 +1,5 @@
-"""Demo surveys: a closed HME + Tillitsindex campaign with realistic synthetic answers, and the
-year before it for trends.
+"""Demo surveys: a closed HME + Tillitsindex campaign with realistic synthetic answers, the
+year before it for trends, and an open pulse survey that publishes participation only.
 
 Answers come from a simple model: each unit has an effect (some units clearly better or worse),
 each respondent a personal level, each item its own mean; answers are those rounded onto the
@@ -14,6 +14,7 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
+from django.utils import timezone
 
 from tillit.instruments.definition import iter_items
 from tillit.instruments.models import InstrumentVersion
@@ -29,6 +30,7 @@ from tillit.surveys.models import (
     new_token,
     tenure_band,
 )
+from tillit.surveys.signals import campaign_launched
 from tillit.surveys.storing import bulk_store_responses
 
 COMMENTS = {
@@ -69,7 +71,12 @@ def _versions() -> list[InstrumentVersion]:
 
 
 def _campaign(
-    organisation: Organisation, name: str, opens: dt.date, closes: dt.date, language: str
+    organisation: Organisation,
+    name: str,
+    opens: dt.date,
+    closes: dt.date,
+    language: str,
+    status: str = Campaign.Status.CLOSED,
 ) -> Campaign:
     root = Unit.objects.filter(organisation=organisation, parent__isnull=True).order_by("pk")
     campaign = Campaign.objects.create(
@@ -81,7 +88,7 @@ def _campaign(
         languages=[language],
         ask_age=True,
         ask_tenure=True,
-        status=Campaign.Status.CLOSED,
+        status=status,
     )
     CampaignInstrument.objects.bulk_create(
         CampaignInstrument(campaign=campaign, version=version, order=n)
@@ -127,8 +134,10 @@ def _survey(
     base_means: dict[str, float],
     shift: float,
     language: str,
+    status: str = Campaign.Status.CLOSED,
+    rate_mean: float = 0.75,
 ) -> Campaign:
-    campaign = _campaign(organisation, name, opens, closes, language)
+    campaign = _campaign(organisation, name, opens, closes, language, status)
     versions = campaign.versions()
     definitions = {v.definition["id"]: v.definition for v in versions}
     item_means = {key: mean + shift for key, mean in base_means.items()}
@@ -140,7 +149,7 @@ def _survey(
     invitations, rows = [], []
     days = (closes - opens).days
     for unit_id, members in people.items():
-        rate = min(0.98, max(0.35, rng.gauss(0.75, 0.12)))
+        rate = min(0.98, max(0.1, rng.gauss(rate_mean, 0.12)))
         effect = unit_effects[unit_id]
         for person in members:
             responded = rng.random() < rate
@@ -171,11 +180,19 @@ def _survey(
     # Rows are not in invitation order: nothing ties a response to an invitation.
     rng.shuffle(rows)
     Invitation.objects.bulk_create(invitations, batch_size=2000)
+    if status == Campaign.Status.OPEN:
+        # Launched as `do_launch_campaign` launches: its publications' setup is frozen now.
+        campaign_launched.send(sender=None, campaign=campaign)
+        CampaignEvent.objects.create(campaign=campaign, kind=CampaignEvent.Kind.LAUNCHED)
+        days = max(0, (min(closes, timezone.localdate()) - opens).days)
     for n, chunk in enumerate(_chunks(rows, max(1, len(rows) // max(1, days)) + 1)):
         bulk_store_responses(
             campaign.pk, chunk, definitions, opens + dt.timedelta(days=min(n, days))
         )
-    CampaignEvent.objects.create(campaign=campaign, kind=CampaignEvent.Kind.CLOSED, detail="demo")
+    if status == Campaign.Status.CLOSED:
+        CampaignEvent.objects.create(
+            campaign=campaign, kind=CampaignEvent.Kind.CLOSED, detail="demo"
+        )
     return campaign
 
 
@@ -223,7 +240,21 @@ def build_demo_surveys(organisation: Organisation, seed: int = 2026) -> list[Cam
             shift=0.0,
             language=language,
         )
-    return [earlier, latest]
+        today = timezone.localdate()
+        pulse = _survey(
+            organisation,
+            rng,
+            name="Pulsmätning" if language == "sv" else "Pulsmåling",
+            opens=today - dt.timedelta(days=5),
+            closes=today + dt.timedelta(days=9),
+            unit_effects={pk: lasting[pk] + rng.gauss(0, 0.25) for pk in units},
+            base_means=base_means,
+            shift=0.05,
+            language=language,
+            status=Campaign.Status.OPEN,
+            rate_mean=0.45,
+        )
+    return [earlier, latest, pulse]
 
 
 def extend_demo(result) -> None:
@@ -233,5 +264,6 @@ def extend_demo(result) -> None:
         build_demo_surveys(organisation, result.seed)
         result.notes.append(
             f"{organisation.name}: closed surveys “Medarbetarenkät 2025” and “Medarbetarenkät "
-            "2026” (HME + Tillitsindex) with synthetic answers."
+            "2026” (HME + Tillitsindex) with synthetic answers, and an open pulse survey "
+            "(participation only until it closes)."
         )
