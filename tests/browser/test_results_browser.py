@@ -1,7 +1,10 @@
 """Results in a browser on the demo's closed campaign: overview, unit page, PDF and XLSX."""
 
 import io
+import os
 import subprocess
+import tempfile
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -15,7 +18,7 @@ from tillit.surveys.demo import build_demo_surveys
 
 def test_overview_unit_page_and_downloads(new_page, admin_user):
     org = build_tillby("small", 2026)
-    _earlier, campaign = build_demo_surveys(org, seed=7)
+    _earlier, campaign, _pulse = build_demo_surveys(org, seed=7)
     RoleGrant.objects.create(organisation=org, email=admin_user.email, role=RoleGrant.Role.ADMIN)
     data = published_json(get_snapshot(campaign))
     shown = [u for u in data["units"] if u["shown"] and u["depth"] >= 2 and u["trend"]]
@@ -79,3 +82,29 @@ def test_overview_unit_page_and_downloads(new_page, admin_user):
     assert background["30–39"][4] == next(
         b["n"] for b in top["breakdowns"][0]["bands"] if b["band"] == "30-39"
     )
+
+
+def test_an_open_survey_shows_participation_only_in_swedish_and_danish(new_page, admin_user):
+    """The demo's open pulse survey, read by a process owner on a phone and on a projector, in
+    Swedish and Danish: participation in blocks, no figures, and why (issue 12)."""
+    from tillit.org.demo import build_fjordby
+
+    shots = Path(os.environ.get("TILLIT_SCREENSHOTS", tempfile.gettempdir()))
+    for builder, language in ((lambda: build_tillby("small", 2026), "sv"), (build_fjordby, "da")):
+        org = builder()
+        _earlier, _latest, pulse = build_demo_surveys(org, seed=7)
+        RoleGrant.objects.get_or_create(
+            organisation=org, email=admin_user.email, role=RoleGrant.Role.ADMIN
+        )
+        for phone in (True, False):
+            page = new_page(language=language, phone=phone)
+            login(page, admin_user.email, PASSWORD)
+            page.goto(f"/o/{org.slug}/results/{pulse.pk}/")
+            notice = page.locator("#open-notice").inner_text()
+            assert {"sv": "Enkäten är öppen", "da": "Undersøgelsen er åben"}[language] in notice
+            # No index anywhere: participation only, small units counted above.
+            assert page.locator("table.heatmap td.heat").count() == 0
+            assert page.locator("table.heatmap tbody tr").count() >= 3
+            assert_accessible(page)
+            name = f"open-{language}-{'phone' if phone else 'wide'}.png"
+            page.screenshot(path=str(shots / name), full_page=True)

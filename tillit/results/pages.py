@@ -63,7 +63,8 @@ def overview_context(
 ) -> dict[str, Any]:
     """The heatmap rows (filtered by level, sorted by a column), response rates, histogram."""
     data = snapshot.data
-    keys = index_keys(data)
+    participation = data.get("phase") == "participation"
+    keys = [] if participation else index_keys(data)
     rows = visible_rows(snapshot, access)
     roots, base, deepest = _roots(rows)
     levels = list(range(1, deepest + 2))
@@ -102,8 +103,11 @@ def overview_context(
                 "indent": s["depth"] - base[s["id"]] if not sort else 0,
                 "toggle": None if sort else tree.toggle(s, params),
                 "rate": rate(s),
+                "answered": s.get("n_personal", s.get("n_responded")),
                 "cells": cells,
-                "reason": "" if s["shown"] else reason_text(s["reason"], data["thresholds"]),
+                "reason": ""
+                if s["shown"] or participation
+                else reason_text(s["reason"], data["thresholds"]),
             }
         )
     columns = [
@@ -119,6 +123,7 @@ def overview_context(
     return {
         "snapshot": snapshot,
         "data": data,
+        "participation": participation,
         "columns": columns,
         "rows": table,
         "levels": levels,
