@@ -207,7 +207,8 @@ def run(args: argparse.Namespace, database: str) -> None:
     from tillit.results import exports
     from tillit.results.disclosure import ItemSpec, Thresholds, publish
     from tillit.results.models import ResultUnit
-    from tillit.results.snapshot import _instruments, get_snapshot, store_snapshot
+    from tillit.results.building import instruments_of
+    from tillit.results.snapshot import get_snapshot, store_snapshot
     from tillit.results.statistics import Tree, indices
     from tillit.surveys.models import Answer
 
@@ -253,10 +254,14 @@ def run(args: argparse.Namespace, database: str) -> None:
 
     bare()  # warm the cache for both
     t_bare, groups = timed(bare, 2)
-    t_snap, _ = timed(lambda: store_snapshot(big), 2)
+    # The first publication (decided, and written to the ledger), then the same publication
+    # again with no new answers (its decisions read back from the ledger, nothing recomputed).
+    t_snap, _ = timed(lambda: store_snapshot(big), 1)
+    t_again, _ = timed(lambda: store_snapshot(big), 2)
     print(
         f"(a) snapshot {t_snap:.2f} s vs bare GROUP BY {t_bare:.2f} s ({groups:,} groups): "
-        f"{t_snap / t_bare:.2f}× (target ≤ 2×)"
+        f"{t_snap / t_bare:.2f}× (target ≤ 2×); published again from the ledger "
+        f"{t_again:.2f} s: {t_again / t_bare:.2f}×"
     )
 
     # (b) roll-up + disclosure + indices vs numpy bincount, in memory.
@@ -276,7 +281,7 @@ def run(args: argparse.Namespace, database: str) -> None:
     specs = [ItemSpec(f"{a}.{b}") for a, b in item_ids]
     hists = {spec.id: hist[:, n, :] for n, spec in enumerate(specs)}
     n_direct = np.bincount(unit_index[items_a == 0], minlength=len(unit_pks))
-    instruments = _instruments(big)
+    instruments = instruments_of(big)
 
     def engine():
         publication = publish(tree, n_direct, specs, hists, Thresholds())

@@ -81,6 +81,7 @@ def test_the_results_page_of_an_open_campaign_says_why_it_shows_no_figures(
     page = client.get(f"/o/{org.slug}/results/{campaign.pk}/")
     assert page.status_code == 200
     assert b'id="open-notice"' in page.content
+    assert b'id="publication-log"' in page.content  # the freeze, for the process owner
     assert all(cell["value"] is None for row in page.context["rows"] for cell in row["cells"])
     unit_page = client.get(f"/o/{org.slug}/results/{campaign.pk}/units/{units['HEM'].pk}/")
     assert unit_page.status_code == 200 and "index_rows" not in unit_page.context

@@ -91,7 +91,6 @@ class DisclosureEvent(models.Model):
         REPUBLISHED = "republished", _("published again with later answers")
         HELD_BACK = "held_back", _("later answers held back to protect anonymity")
         SETTING_IGNORED = "ignored", _("setting changed after launch; the frozen one kept")
-        MODE_CHANGED = "mode", _("disclosure mode changed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(

@@ -15,7 +15,13 @@ from tillit.org.access import org_view
 from tillit.org.models import Unit
 from tillit.results import exports
 from tillit.results.kolada import comparison, do_import_kolada
-from tillit.results.models import KoladaValue, ReportBatch, ResultSettings, ResultUnit
+from tillit.results.models import (
+    DisclosureEvent,
+    KoladaValue,
+    ReportBatch,
+    ResultSettings,
+    ResultUnit,
+)
 from tillit.results.pages import overview_context, rate, unit_context, visible_rows
 from tillit.results.present import index_keys, index_label
 from tillit.results.snapshot import get_snapshot
@@ -71,6 +77,7 @@ def overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = overview_context(get_snapshot(campaign), request.access, request.GET.dict())
     if request.access.is_admin:
         context["kolada"] = comparison(request.organisation, context["top"])
+        context["disclosure_log"] = DisclosureEvent.objects.filter(campaign=campaign)
     return render(request, "results/overview.html", {"campaign": campaign, **context})
 
 
