@@ -205,9 +205,9 @@ def run(args: argparse.Namespace, database: str) -> None:
     from tillit.instruments.shipped import install_shipped
     from tillit.org.models import Organisation, RoleGrant
     from tillit.results import exports
+    from tillit.results.building import instruments_of
     from tillit.results.disclosure import ItemSpec, Thresholds, publish
     from tillit.results.models import ResultUnit
-    from tillit.results.building import instruments_of
     from tillit.results.snapshot import get_snapshot, store_snapshot
     from tillit.results.statistics import Tree, indices
     from tillit.surveys.models import Answer
