@@ -208,7 +208,8 @@ def run(args: argparse.Namespace, database: str) -> None:
     from tillit.results.building import instruments_of
     from tillit.results.disclosure import ItemSpec, Thresholds, publish
     from tillit.results.models import ResultUnit
-    from tillit.results.snapshot import get_snapshot, store_snapshot
+    from tillit.results.refreshing import get_snapshot
+    from tillit.results.snapshot import store_snapshot
     from tillit.results.statistics import Tree, indices
     from tillit.surveys.models import Answer
 

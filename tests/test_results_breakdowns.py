@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from tests.oracle import find_leak
 from tests.test_results_helpers import HME_ITEMS, add_unit, answer, make_campaign
-from tillit.results.snapshot import get_snapshot, published_json, store_snapshot
+from tillit.results.refreshing import get_snapshot
+from tillit.results.snapshot import published_json, store_snapshot
 from tillit.surveys.storing import bulk_store_responses
 
 pytestmark = pytest.mark.django_db

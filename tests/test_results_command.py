@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from tests.test_results_helpers import add_unit, answer, make_campaign
 from tillit.results.models import ResultSnapshot
-from tillit.results.snapshot import get_snapshot, published_json, refresh_results
+from tillit.results.refreshing import get_snapshot, refresh_results
+from tillit.results.snapshot import published_json
 
 pytestmark = pytest.mark.django_db
 

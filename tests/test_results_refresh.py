@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.test_surveys_support import GOOD
-from tillit.results import snapshot
+from tillit.results import refreshing
 from tillit.results.models import ResultSnapshot
 from tillit.surveys import actions
 from tillit.surveys.actions import Submitted
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_process(monkeypatch):
     """Each test starts as a fresh process that has asked for no refresh yet."""
-    monkeypatch.setattr(snapshot, "_ASKED", {})
+    monkeypatch.setattr(refreshing, "_ASKED", {})
 
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -47,7 +47,7 @@ def test_each_stored_answer_recomputes_the_snapshot(
     # While open, the refreshed snapshot holds participation only (ANONYMITY.md).
     assert stored.ready and stored.data["phase"] == "participation"
     first = stored.computed_at
-    snapshot._ASKED.clear()  # ASK_EVERY seconds later
+    refreshing._ASKED.clear()  # ASK_EVERY seconds later
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
     assert computed(campaign) > first
@@ -76,7 +76,7 @@ def test_a_replayed_submit_asks_for_nothing(launched, settings, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_submit(tokens["h1@testby.se"], key, GOOD)
     ResultSnapshot.objects.filter(campaign=campaign).update(refresh_queued_at=None)
-    snapshot._ASKED.clear()  # so that only the replay itself could ask
+    refreshing._ASKED.clear()  # so that only the replay itself could ask
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert actions.do_submit(tokens["h1@testby.se"], key, GOOD) == Submitted.REPLAY
     assert callbacks == []

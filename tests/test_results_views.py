@@ -9,7 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.test_results_helpers import add_unit, answer, make_campaign
-from tillit.results.snapshot import get_snapshot, published_json
+from tillit.results.refreshing import get_snapshot
+from tillit.results.snapshot import published_json
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ def test_two_closed_campaigns_with_hme_and_tillitsindex(demo):
 
 
 def test_an_open_pulse_survey_publishes_participation_only(demo):
-    from tillit.results.snapshot import get_snapshot
+    from tillit.results.refreshing import get_snapshot
 
     _org, campaigns = demo
     pulse = campaigns[2]

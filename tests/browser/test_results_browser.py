@@ -12,7 +12,8 @@ from tests.browser.conftest import assert_accessible, login
 from tests.conftest import PASSWORD
 from tillit.org.demo import build_tillby
 from tillit.org.models import RoleGrant, Unit
-from tillit.results.snapshot import get_snapshot, published_json
+from tillit.results.refreshing import get_snapshot
+from tillit.results.snapshot import published_json
 from tillit.surveys.demo import build_demo_surveys
 
 

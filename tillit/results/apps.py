@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 def _refresh(sender, campaign_id: int, stream: bool = False, **kwargs) -> None:
-    from tillit.results.snapshot import answers_arrived, refresh_comparisons, refresh_results
+    from tillit.results.refreshing import answers_arrived, refresh_comparisons, refresh_results
 
     if stream:
         answers_arrived(campaign_id)

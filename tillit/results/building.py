@@ -239,14 +239,13 @@ def previous_results(campaign: Campaign, instruments: list[dict[str, Any]]) -> d
         )
         if earlier is None:
             continue
-        # The earlier campaign's own publication: stored, or made now if it never was (its
-        # first, on its own frozen tree) – never recomputed on today's tree for a newer one.
-        stored = ResultSnapshot.objects.filter(campaign=earlier, computed_at__isnull=False)
-        snapshot = stored.first()
+        # The earlier campaign's own stored publication, never recomputed (on today's tree) for
+        # a newer one; one not published yet asks for this campaign's refresh when it is.
+        snapshot = ResultSnapshot.objects.filter(
+            campaign=earlier, computed_at__isnull=False
+        ).first()
         if snapshot is None:
-            from tillit.results.snapshot import store_snapshot
-
-            snapshot = store_snapshot(earlier)
+            continue
         if snapshot.data.get("phase") == "participation":
             continue
         campaigns[inst["slug"]] = {"id": earlier.pk, "name": earlier.name}

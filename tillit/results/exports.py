@@ -208,13 +208,13 @@ def report_filename(campaign_name: str, unit_name: str) -> str:
 
 def run_batch(batch_id: int) -> str:
     """Build a batch's ZIP of unit PDFs, saving progress after each report."""
-    from tillit.results.models import ReportBatch, ResultUnit
-    from tillit.results.snapshot import get_snapshot
+    from tillit.results.models import ReportBatch, ResultSnapshot, ResultUnit
 
     batch = ReportBatch.objects.select_related("campaign").get(pk=batch_id)
     if batch.finished:
         return batch.status
-    snapshot = get_snapshot(batch.campaign)
+    # A batch is started from the results page, so its campaign's snapshot is stored.
+    snapshot = ResultSnapshot.objects.get(campaign=batch.campaign)
     rows = list(
         ResultUnit.objects.filter(snapshot=snapshot, unit_pk__in=batch.unit_pks).order_by(
             "position"

@@ -1,16 +1,14 @@
-"""Storing a campaign's published result as a snapshot, and asking for it to be refreshed.
+"""Storing a campaign's published result as a snapshot, and reading it back as published.
 
 `publishing.build_published_result` makes the result (participation while the campaign is
 open, figures once it has closed, on the setup frozen at launch); this module stores it as one
 row per unit, which every output reads and never recomputes, and adds the publication to the
-ledger in the same transaction.
+ledger in the same transaction. Asking for a refresh is `refreshing.py`'s.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import time
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,9 +18,8 @@ from tillit.results.disclosure import MESSAGES
 from tillit.results.ledger import log_event, record_publication
 from tillit.results.models import DisclosureEvent, ResultSnapshot, ResultUnit
 from tillit.results.publishing import make_publication
-from tillit.surveys.models import Campaign, CampaignInstrument
+from tillit.surveys.models import Campaign
 
-STALE_AFTER = dt.timedelta(minutes=10)
 REASON_THRESHOLD = {
     "campaign_open": "k",
     "below_k": "k",
@@ -133,83 +130,6 @@ def store_snapshot(campaign: Campaign) -> ResultSnapshot:
     snapshot.computed_at = timezone.now()
     snapshot.save(update_fields=["data", "computed_at"])
     return snapshot
-
-
-def get_snapshot(campaign: Campaign) -> ResultSnapshot:
-    """The campaign's stored snapshot; built now when there is none yet. An open campaign's
-    snapshot older than STALE_AFTER also asks for a background refresh (a safety net beside
-    the refresh that submitting answers asks for)."""
-    snapshot = ResultSnapshot.objects.filter(campaign=campaign).first()
-    if snapshot is None or not snapshot.ready:
-        return store_snapshot(campaign)
-    if (
-        campaign.status == Campaign.Status.OPEN
-        and snapshot.refresh_queued_at is None
-        and snapshot.computed_at < timezone.now() - STALE_AFTER
-    ):
-        refresh_results(campaign.pk)
-    return snapshot
-
-
-# When this process last asked for a refresh because answers arrived, per campaign.
-_ASKED: dict[int, float] = {}
-ASK_EVERY = 5.0  # seconds
-
-
-def answers_arrived(campaign_id: int) -> bool:
-    """`refresh_results` for the stream of answers of an open campaign: at most once per
-    ASK_EVERY seconds per process, since each ask costs a write on the submit's hot path and a
-    refresh reads all answers anyway. An answer that arrives after the last refresh started
-    and asks nothing is picked up by the next ask, by closing the campaign, or by
-    `get_snapshot`'s staleness check."""
-    now = time.monotonic()
-    if now - _ASKED.get(campaign_id, -ASK_EVERY) < ASK_EVERY:
-        return False
-    _ASKED[campaign_id] = now
-    return refresh_results(campaign_id)
-
-
-def refresh_results(campaign_id: int) -> bool:
-    """Ask for the campaign's snapshot to be recomputed in the background (debounced).
-
-    Call when a campaign closes and after answers arrive. Enqueues a task only when none is
-    waiting for this campaign; returns True when it did.
-    """
-    from tillit.results.tasks import refresh_snapshot
-
-    # While a refresh waits (the common case under a stream of answers) this is one UPDATE
-    # that matches nothing and one existence check.
-    waiting = ResultSnapshot.objects.filter(campaign_id=campaign_id, refresh_queued_at__isnull=True)
-    claimed = waiting.update(refresh_queued_at=timezone.now())
-    if not claimed and not ResultSnapshot.objects.filter(campaign_id=campaign_id).exists():
-        ResultSnapshot.objects.get_or_create(campaign_id=campaign_id)
-        claimed = waiting.update(refresh_queued_at=timezone.now())
-    if claimed:
-        transaction.on_commit(lambda: refresh_snapshot.enqueue(campaign_id))
-    return bool(claimed)
-
-
-def refresh_comparisons(campaign_id: int) -> int:
-    """Ask for a refresh of the later campaigns that may compare with this one (the same
-    organisation, an instrument in common): importing last year's answers after this year's
-    results were published must give this year its trend. Returns how many were asked."""
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if campaign is None:
-        return 0
-    instruments = CampaignInstrument.objects.filter(campaign=campaign).values(
-        "version__instrument_id"
-    )
-    later = (
-        Campaign.objects.filter(
-            organisation_id=campaign.organisation_id,
-            opens_on__gt=campaign.opens_on,
-            campaign_instruments__version__instrument_id__in=instruments,
-        )
-        .exclude(status=Campaign.Status.DRAFT)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    return sum(refresh_results(pk) for pk in later)
 
 
 def published_json(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> dict[str, Any]:

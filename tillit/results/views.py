@@ -24,7 +24,7 @@ from tillit.results.models import (
 )
 from tillit.results.pages import overview_context, rate, unit_context, visible_rows
 from tillit.results.present import index_keys, index_label
-from tillit.results.snapshot import get_snapshot
+from tillit.results.refreshing import get_snapshot
 from tillit.results.tasks import build_report_batch
 from tillit.surveys.models import Campaign
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tillit.org.models import Organisation
 from tillit.results.exports import json_bytes, xlsx_bytes
-from tillit.results.snapshot import get_snapshot
+from tillit.results.refreshing import get_snapshot
 from tillit.surveys.models import Campaign
 
 
