@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,7 +30,6 @@ from tillit.surveys.models import (
     Draft,
     Invitation,
     ReminderLink,
-    Response,
     UnitCode,
     age_band,
     hash_token,
@@ -410,7 +409,7 @@ def _store(
         # Invitation and draft were read together: a used link has no draft, so its answers
         # are missing – a replay, not a mistake to show.
         if invitation.responded:
-            return _replay_or_answered(key)
+            return _replay_or_answered(invitation, key)
         raise InvalidAnswers(errors)
     stored = storing.store_response(
         invitation_id=invitation.pk,
@@ -424,15 +423,20 @@ def _store(
         definitions=questionnaire.definitions,
     )
     if not stored:
-        return _replay_or_answered(key)
+        return _replay_or_answered(invitation, key)
     send_answers_changed(invitation.campaign_id, stream=True)
     invitation.responded = True
+    invitation.idempotency_key = key
     return Submitted.STORED
 
 
-def _replay_or_answered(key: uuid.UUID) -> Submitted:
-    """A used link: the same submission again is a replay; any other is refused."""
-    if Response.objects.filter(idempotency_key=key).exists():
+def _replay_or_answered(invitation: Invitation, key: uuid.UUID) -> Submitted:
+    """A used link: the same submission again is a replay; any other is refused.
+
+    The key that used the link was written onto the invitation by the claim (read afresh: the
+    claim may have been a racing request's, after this one read the link).
+    """
+    if Invitation.objects.filter(pk=invitation.pk, idempotency_key=key).exists():
         return Submitted.REPLAY
     raise NotAnswerable("answered")
 
@@ -450,13 +454,7 @@ def submit_for(
         raise InvalidAnswers(
             [("submit", AnswerError("idempotency_key", _("The form is damaged: reload it.")))]
         ) from None
-    try:
-        return _store(invitation, key, answers, background or {})
-    except IntegrityError:
-        # Two requests raced with the same key: the loser meets the unique constraint.
-        if Response.objects.filter(idempotency_key=key).exists():
-            return Submitted.REPLAY
-        raise
+    return _store(invitation, key, answers, background or {})
 
 
 def do_submit(
@@ -467,11 +465,10 @@ def do_submit(
 ) -> Submitted:
     """Store one response for a link, exactly once.
 
-    In one transaction: lock the invitation; if the link is used, a known idempotency key is a
-    replay (the thank-you page again, never a second row) and any other key is refused;
-    otherwise check every answer,
-    store the response and its answers, mark the link used and drop the draft. Two racing
-    requests with the same key meet the unique constraint; the loser is answered as a replay.
+    Check every answer, then in one transaction claim the link (marking it used and writing
+    the key onto it), store the response and its answers and drop the draft. If the link is
+    used – before, or by a racing request – the key it was used with makes this a replay (the
+    thank-you page again, never a second row) and any other key is refused.
     Raises Invitation.DoesNotExist, NotAnswerable or InvalidAnswers.
     """
     invitation = find_invitation(token)
