@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tillit.core import throttle
 from tillit.instruments.definition import AnswerError, validate_answers
 from tillit.instruments.models import InstrumentVersion
 from tillit.org.models import Person, Unit
@@ -45,7 +46,8 @@ class CampaignError(ValueError):
 
 
 class NotAnswerable(Exception):
-    """The link cannot take answers now; `reason` is "answered", "closed" or "not_open"."""
+    """The link cannot take answers now; `reason` is "answered", "closed" or "not_open" (and
+    for a poster code "code_full" or "code_busy")."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -287,8 +289,68 @@ def unit_code_for(campaign: Campaign, unit: Unit) -> UnitCode:
     return code
 
 
-def do_start_with_code(code: str) -> str:
-    """Make a one-time anonymous link for a unit code; returns the token."""
+@dataclass
+class CodeCapacity:
+    """How many links a unit's poster code may still hand out, and why."""
+
+    members: int  # active people whose unit is the code's unit, in the organisation file now
+    personal: int  # personal links (invitations) of the unit in the campaign
+    margin: int  # the campaign's `code_margin`
+    handed_out: int  # links the code has handed out
+
+    @property
+    def limit(self) -> int:
+        """The code's links at most: the unit's headcount beyond its personal links, + margin."""
+        return max(self.members - self.personal, 0) + self.margin
+
+    @property
+    def left(self) -> int:
+        return max(self.limit - self.handed_out, 0)
+
+
+def code_capacity(unit_code: UnitCode) -> CodeCapacity:
+    """The poster code's cap: the unit's links (personal and poster) never outnumber its active
+    members in the organisation file, plus the campaign's margin.
+
+    Members are the people whose unit is the code's unit itself, not its sub-units: the code's
+    links answer for that unit alone, and a sub-unit's staff have their own unit's code. Every
+    member with a personal link already has a way to answer, so only the others can be behind
+    a poster answer: one person could otherwise lift a small unit over k with answers of
+    their own, and read the real answers off the difference (issue 12, attack 6).
+    """
+    campaign = unit_code.campaign
+    links = Invitation.objects.filter(campaign_id=campaign.pk, unit_id=unit_code.unit_id)
+    return CodeCapacity(
+        members=Person.objects.filter(
+            organisation_id=campaign.organisation_id, unit_id=unit_code.unit_id, active=True
+        ).count(),
+        personal=links.filter(via_code=False).count(),
+        margin=campaign.code_margin,
+        handed_out=links.filter(via_code=True).count(),
+    )
+
+
+@dataclass
+class CodeLink:
+    """The link a poster code gave a device: `resumed` when the device had it already."""
+
+    token: str
+    resumed: bool
+
+
+def _code_throttle_key(client: str) -> str:
+    return throttle.key("code-link", client)
+
+
+def do_start_with_code(code: str, *, device_token: str | None = None, client: str = "") -> CodeLink:
+    """The one-time anonymous link of a unit code for this device.
+
+    A device that was given a link by this code (`device_token`, from its signed cookie) gets
+    the same link again, used or not, and nothing is made. Otherwise a new link is made unless
+    the client address has had `CODE_THROTTLE_LINKS` new links in the window (NotAnswerable
+    "code_busy") or the code has handed out all the links `code_capacity` allows
+    (NotAnswerable "code_full"). Raises Invitation.DoesNotExist for an unknown code.
+    """
     unit_code = UnitCode.objects.select_related("campaign").filter(code=code.upper()).first()
     if unit_code is None:
         raise Invitation.DoesNotExist
@@ -296,15 +358,36 @@ def do_start_with_code(code: str) -> str:
     refusal = campaign_refusal(campaign, timezone.localdate())
     if refusal:
         raise NotAnswerable(refusal)  # after the closing date too, not "not open yet"
+    if device_token and len(device_token) <= 100:
+        known = Invitation.objects.filter(
+            token_hash=hash_token(device_token),
+            campaign_id=campaign.pk,
+            unit_id=unit_code.unit_id,
+            via_code=True,
+        ).exists()
+        if known:
+            return CodeLink(device_token, resumed=True)
+    throttled = _code_throttle_key(client)
+    if throttle.count(throttled) >= settings.CODE_THROTTLE_LINKS:
+        raise NotAnswerable("code_busy")
     token = new_token()
-    Invitation.objects.create(
-        campaign=campaign,
-        unit_id=unit_code.unit_id,
-        token_hash=hash_token(token),
-        language=campaign.languages[0],
-        via_code=True,
-    )
-    return token
+    with transaction.atomic():
+        # The code's row lock makes the count and the new link one step: two devices at the
+        # last free link cannot both take it (SQLite's IMMEDIATE transaction queues them too).
+        unit_code = (
+            UnitCode.objects.select_for_update().select_related("campaign").get(pk=unit_code.pk)
+        )
+        if code_capacity(unit_code).left <= 0:
+            raise NotAnswerable("code_full")
+        Invitation.objects.create(
+            campaign=campaign,
+            unit_id=unit_code.unit_id,
+            token_hash=hash_token(token),
+            language=campaign.languages[0],
+            via_code=True,
+        )
+    throttle.record(throttled, settings.CODE_THROTTLE_WINDOW)
+    return CodeLink(token, resumed=False)
 
 
 # --- answering ---------------------------------------------------------------------------

@@ -153,6 +153,19 @@ class Campaign(models.Model):
         choices=BackgroundSource.choices,
         default=BackgroundSource.HR,
     )
+    # How many links a unit's poster code may hand out beyond the unit's headcount: each is an
+    # answer that nobody in the organisation file need stand behind (actions.code_capacity).
+    code_margin = models.PositiveSmallIntegerField(
+        _("extra links per poster code"),
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "A unit's poster code hands out at most as many links as the unit has staff in the "
+            "organisation file without a personal link, plus this many. Each extra link is an "
+            "answer that may not come from the unit's staff: keep it at 0 unless staff are "
+            "missing from the file."
+        ),
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     imported = models.BooleanField(default=False)
     created_by = models.ForeignKey(
