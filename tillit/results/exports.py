@@ -57,7 +57,10 @@ def _item_keys(data: dict[str, Any]) -> list[str]:
 
 
 def _rate(unit: dict[str, Any]) -> float | None:
-    return round(unit["n_responded"] / unit["n_invited"], 3) if unit["n_invited"] else None
+    # Answered personal links of those invited; poster-code answers are not in it.
+    if not unit["n_invited"] or "n_answered_invited" not in unit:
+        return None
+    return round(unit["n_answered_invited"] / unit["n_invited"], 3)
 
 
 def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> bytes:

@@ -51,9 +51,12 @@ def visible_rows(snapshot: ResultSnapshot, access: Access) -> QuerySet[ResultUni
 
 
 def rate(summary: dict[str, Any]) -> int | None:
-    """Response rate in whole per cent."""
+    """Response rate in whole per cent: answered personal links of those invited (a poster
+    code's answers are counted apart); None for a snapshot stored before that count."""
     invited = summary.get("n_invited") or 0
-    return round(100 * summary["n_responded"] / invited) if invited else None
+    if not invited or "n_answered_invited" not in summary:
+        return None
+    return round(100 * summary["n_answered_invited"] / invited)
 
 
 def overview_context(
@@ -259,11 +262,14 @@ def _sort_value(summary: dict[str, Any], sort: str):
 
 
 def _totals(rows: QuerySet[ResultUnit], tops: list[dict[str, Any]]) -> dict[str, Any]:
-    invited = sum(s["n_invited"] for s in tops)
-    responded = sum(s["n_responded"] for s in tops)
+    counted = [s for s in tops if "n_answered_invited" in s]  # not from older snapshots
+    invited = sum(s["n_invited"] for s in counted)
+    responded = sum(s["n_answered_invited"] for s in counted)
     return {
         "invited": invited,
         "responded": responded,
+        "via_code": sum(s["n_via_code"] for s in counted),
+        "answers": sum(s["n_responded"] for s in tops),
         "rate": round(100 * responded / invited) if invited else None,
         "shown": rows.filter(shown=True).count(),
         "units": rows.count(),

@@ -238,20 +238,32 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
         .annotate(n=Count("*"))
         .order_by()
     )
+    # The response rate is personal links only (answered of invited); a poster code's links
+    # are nobody's invitation, so their answers are counted apart (`n_via_code`).
     invited: dict[int, int] = {}
-    for unit_id, n in (
+    answered_invited: dict[int, int] = {}
+    via_code: dict[int, int] = {}
+    for unit_id, n_invited, n_answered, n_coded in (
         Invitation.objects.filter(campaign=campaign)
         .values_list("unit_id")
-        .annotate(n=Count("*"))
+        .annotate(
+            n_invited=Count("id", filter=Q(via_code=False)),
+            n_answered=Count("id", filter=Q(via_code=False, responded=True)),
+            n_coded=Count("id", filter=Q(via_code=True, responded=True)),
+        )
         .order_by()
     ):
-        invited[unit_id] = n
+        invited[unit_id] = n_invited
+        answered_invited[unit_id] = n_answered
+        via_code[unit_id] = n_coded
     units = _campaign_units(campaign, set(responses) | set(invited))
     index = {u.pk: i for i, u in enumerate(units)}
     pk_of = [u.pk for u in units]
     tree = Tree.from_units((u.pk, u.parent_id if u.parent_id in index else None) for u in units)
     n_direct = np.array([responses.get(pk, 0) for pk in pk_of], dtype=np.int64)
     invited_total = _rollup(tree, np.array([invited.get(pk, 0) for pk in pk_of]))
+    answered_total = _rollup(tree, np.array([answered_invited.get(pk, 0) for pk in pk_of]))
+    via_code_total = _rollup(tree, np.array([via_code.get(pk, 0) for pk in pk_of]))
     specs = [spec for inst in instruments for spec in inst["specs"]]
     hists = _histograms(campaign, index, specs)
     if not specs:  # an instrument without scale items: the unit decision still holds
@@ -297,6 +309,7 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
         tree.depth.tolist(),
         invited_total.tolist(),
     )
+    answered_list, via_code_list = answered_total.tolist(), via_code_total.tolist()
     index_lists = {key: values.tolist() for key, values in all_indices.items()}
     unit_rows = []
     for i, unit in enumerate(units):
@@ -310,6 +323,8 @@ def build_published_result(campaign: Campaign) -> dict[str, Any]:
             "path": unit.path,
             "depth": int(depths[i]),
             "n_invited": int(invited_list[i]),
+            "n_answered_invited": int(answered_list[i]),
+            "n_via_code": int(via_code_list[i]),
             "n_responded": result["n_responded"],
             "shown": result["shown"],
         }
@@ -444,6 +459,8 @@ SUMMARY_KEYS = (
     "unit_pk",
     "depth",
     "n_invited",
+    "n_answered_invited",
+    "n_via_code",
     "n_responded",
     "shown",
     "reason",
