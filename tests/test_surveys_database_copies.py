@@ -269,3 +269,28 @@ def _definition() -> dict:
     from tillit.instruments.loading import load_yaml
 
     return load_yaml(TEST_INSTRUMENT.read_bytes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_transaction_ids_no_longer_pair_links_and_responses_after_close(launched):
+    """The claim and the response share a transaction id (xmin) until the campaign closes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("xmin is PostgreSQL's")
+    from tests.test_surveys_support import GOOD
+
+    campaign, tokens = launched
+    for token in tokens.values():
+        actions.do_submit(token, uuid.uuid4(), GOOD)
+
+    def shared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT xmin::text FROM surveys_invitation WHERE campaign_id = %s "
+                "INTERSECT SELECT xmin::text FROM surveys_response WHERE campaign_id = %s",
+                [campaign.pk, campaign.pk],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    assert len(shared()) == len(tokens)  # each claimed link pairs with its response
+    actions.do_close_campaign(campaign)
+    assert shared() == set()

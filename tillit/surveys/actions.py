@@ -215,7 +215,8 @@ def _send(campaign: Campaign, messages: list[EmailMessage], by, failed: str) -> 
 
 def do_close_campaign(campaign: Campaign, *, by=None) -> None:
     """Stop taking answers, and delete the drafts never sent: a draft is keyed by its link,
-    so it ties what someone wrote to who was invited (a reopened campaign starts them anew)."""
+    so it ties what someone wrote to who was invited (a reopened campaign starts them anew).
+    On PostgreSQL the answered links are rewritten too (`storing.restamp_claimed_links`)."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != Campaign.Status.OPEN:
@@ -223,6 +224,7 @@ def do_close_campaign(campaign: Campaign, *, by=None) -> None:
         campaign.status = Campaign.Status.CLOSED
         campaign.save(update_fields=["status"])
         dropped, _by_model = Draft.objects.filter(campaign=campaign).delete()
+        storing.restamp_claimed_links(campaign.pk)
         _log(campaign, CampaignEvent.Kind.CLOSED, by, f"{dropped} unsent drafts deleted")
         send_answers_changed(campaign.pk)
 

@@ -372,6 +372,21 @@ def store_response(
     return _with_fresh_ids(write)
 
 
+def restamp_claimed_links(campaign_id: int) -> int:
+    """On PostgreSQL, rewrite the campaign's answered links in this transaction; the count.
+
+    The claim of a link and its response are written by one transaction, so the invitation's
+    row version carried the response's transaction id (`xmin`): joining the two on it named the
+    respondent. Rewritten here (at close), every answered link carries this transaction's id
+    instead; the old versions are gone from the data files once (auto)vacuum has passed. What
+    remains (heap order, backups taken before) is docs/anonymity.md's to state. SQLite keeps no
+    such ids, so there it does nothing.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    return Invitation.objects.filter(campaign_id=campaign_id, responded=True).update(responded=True)
+
+
 def bulk_store_responses(
     campaign_id: int,
     rows: Iterable[tuple[int, Mapping[str, str], Mapping[str, Mapping[str, Any]]]],
