@@ -35,6 +35,7 @@ from tillit.surveys.models import (
     Invitation,
     ReminderLink,
     Response,
+    random_answer_ids,
     random_ids,
 )
 
@@ -131,7 +132,7 @@ def answer_tuples(
     cleaned: Mapping[str, Mapping[str, Any]],
     kinds: Mapping[str, Mapping[str, str]],
 ) -> list[tuple]:
-    """Rows for the answer table (ANSWER_COLUMNS), each with a random id: numbers in
+    """Rows for the answer table (ANSWER_COLUMNS), with random ids (`random_answer_ids`): numbers in
     `value`, choices in `choice` (one row per chosen value), free text in `text`."""
     head = (response_id, campaign_id, unit_id)
     rows: list[tuple] = []
@@ -147,7 +148,7 @@ def answer_tuples(
                 rows.append((*head, instrument, item_id, float(value), "", ""))
             else:
                 rows.append((*head, instrument, item_id, None, "", str(value)))
-    return [(pk, *row) for pk, row in zip(random_ids(len(rows)), rows, strict=True)]
+    return [(pk, *row) for pk, row in zip(random_answer_ids(len(rows)), rows, strict=True)]
 
 
 # The link lookup: the invitation with its campaign, the campaign's organisation and the draft
