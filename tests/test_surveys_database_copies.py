@@ -294,3 +294,26 @@ def test_postgresql_transaction_ids_no_longer_pair_links_and_responses_after_clo
     assert len(shared()) == len(tokens)  # each claimed link pairs with its response
     actions.do_close_campaign(campaign)
     assert shared() == set()
+
+
+@pytest.mark.django_db
+def test_a_random_id_that_is_taken_is_drawn_again(launched, monkeypatch):
+    """A collision of random ids costs a retry, never an error or a lost answer."""
+    from tests.test_surveys_support import GOOD
+    from tillit.surveys import storing
+
+    _campaign, tokens = launched
+    actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+    taken = sorted(Answer.objects.values_list("id", flat=True))
+    real, calls = storing.random_answer_ids, []
+
+    def first_taken(count: int) -> list[int]:
+        calls.append(count)
+        return taken[:count] if len(calls) == 1 else real(count)
+
+    monkeypatch.setattr(storing, "random_answer_ids", first_taken)
+    stored = actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    assert stored == actions.Submitted.STORED and len(calls) == 2
+    assert Response.objects.count() == 2
+    assert Answer.objects.count() == 2 * len(taken)
+    assert Invitation.objects.filter(responded=True).count() == 2
