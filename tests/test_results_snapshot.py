@@ -49,9 +49,9 @@ def test_the_json_shape_of_design(sibling_campaign):
         "path": hidden["path"],
         "depth": 2,
         "n_invited": 5,
-        "n_responded": 4,
-        "n_personal": 4,
+        "n_answered_invited": 4,
         "n_via_code": 0,
+        "n_responded": 4,
         "shown": False,
         "reason": "below_k",
     }

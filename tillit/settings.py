@@ -171,6 +171,11 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 REPORT_PROCESSES = int(env("TILLIT_REPORT_PROCESSES", str(os.cpu_count() or 1)))
 LOGIN_THROTTLE_ATTEMPTS = int(env("TILLIT_LOGIN_THROTTLE_ATTEMPTS", "5"))
 LOGIN_THROTTLE_WINDOW = int(env("TILLIT_LOGIN_THROTTLE_WINDOW", "900"))
+# New answering links a poster code hands out to one client address in the window. Generous:
+# the staff of a unit often share one address (the workplace's network); the code's cap on
+# links (the unit's headcount) is what protects a small unit, this only slows a script.
+CODE_THROTTLE_LINKS = int(env("TILLIT_CODE_THROTTLE_LINKS", "20"))
+CODE_THROTTLE_WINDOW = int(env("TILLIT_CODE_THROTTLE_WINDOW", "900"))
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [

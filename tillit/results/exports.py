@@ -57,8 +57,8 @@ def _item_keys(data: dict[str, Any]) -> list[str]:
 
 
 def _rate(unit: dict[str, Any]) -> float | None:
-    answered = unit.get("n_personal", unit.get("n_responded"))
-    invited = unit.get("n_invited")
+    # Answered personal links of those invited; poster-code answers are not in it.
+    invited, answered = unit.get("n_invited"), unit.get("n_answered_invited")
     return round(answered / invited, 3) if invited and answered is not None else None
 
 

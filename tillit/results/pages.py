@@ -51,10 +51,11 @@ def visible_rows(snapshot: ResultSnapshot, access: Access) -> QuerySet[ResultUni
 
 
 def rate(summary: dict[str, Any]) -> int | None:
-    """Response rate in whole per cent: personal links answered of those sent (poster-code
-    answers are counted apart, since nobody in particular was invited by a poster)."""
+    """Response rate in whole per cent: answered personal links of those invited (a poster
+    code's answers are counted apart); None without invitations or that count (a snapshot
+    stored before it, or an open campaign's unit counted in the unit above)."""
     invited = summary.get("n_invited") or 0
-    answered = summary.get("n_personal", summary.get("n_responded"))
+    answered = summary.get("n_answered_invited")
     return round(100 * answered / invited) if invited and answered is not None else None
 
 
@@ -103,7 +104,7 @@ def overview_context(
                 "indent": s["depth"] - base[s["id"]] if not sort else 0,
                 "toggle": None if sort else tree.toggle(s, params),
                 "rate": rate(s),
-                "answered": s.get("n_personal", s.get("n_responded")),
+                "answered": s.get("n_answered_invited"),
                 "cells": cells,
                 "reason": ""
                 if s["shown"] or participation
@@ -266,15 +267,16 @@ def _sort_value(summary: dict[str, Any], sort: str):
 
 
 def _totals(rows: QuerySet[ResultUnit], tops: list[dict[str, Any]]) -> dict[str, Any]:
-    # An open campaign's small units carry no counts (they are in the unit above's).
-    invited = sum(s.get("n_invited") or 0 for s in tops)
-    if invited:  # personal links answered of those sent; poster answers are counted apart
-        responded = sum(s.get("n_personal", s.get("n_responded")) or 0 for s in tops)
-    else:  # imported answers: nobody was invited through Tillit
-        responded = sum(s.get("n_responded") or 0 for s in tops)
+    # An open campaign's small units carry no counts (they are in the unit above's), and
+    # snapshots stored before poster answers were counted apart lack that count.
+    counted = [s for s in tops if "n_answered_invited" in s]
+    invited = sum(s["n_invited"] for s in counted)
+    responded = sum(s["n_answered_invited"] for s in counted)
     return {
         "invited": invited,
         "responded": responded,
+        "via_code": sum(s.get("n_via_code") or 0 for s in counted),
+        "answers": sum(s.get("n_responded") or 0 for s in tops),
         "rate": round(100 * responded / invited) if invited else None,
         "shown": rows.filter(shown=True).count(),
         "units": rows.count(),

@@ -137,7 +137,8 @@ def participation_result(campaign: Campaign, setup: Setup) -> dict[str, Any]:
         }
         if found.shown[i]:
             row["n_invited"] = found.invited[i]
-            row["n_responded"] = found.responded[i]
+            row["n_responded"] = found.responded[i] + found.via_code[i]
+            row["n_answered_invited"] = found.responded[i]
             row["n_via_code"] = found.via_code[i]
         rows.append(row)
     return {
@@ -230,7 +231,7 @@ def make_publication(campaign: Campaign) -> tuple[dict[str, Any], Epoch | None]:
             "depth": depths[i],
             "n_invited": int(invited_list[i]),
             "n_responded": result["n_responded"],
-            "n_personal": int(answered_list[i]),
+            "n_answered_invited": int(answered_list[i]),
             "n_via_code": int(coded_list[i]),
             "shown": result["shown"],
         }

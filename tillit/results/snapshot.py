@@ -46,7 +46,7 @@ SUMMARY_KEYS = (
     "depth",
     "n_invited",
     "n_responded",
-    "n_personal",
+    "n_answered_invited",
     "n_via_code",
     "shown",
     "reason",

@@ -13,12 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tillit.core import throttle
 from tillit.instruments.definition import AnswerError, validate_answers
 from tillit.instruments.models import InstrumentVersion
 from tillit.org.models import Person, Unit
@@ -30,7 +31,6 @@ from tillit.surveys.models import (
     Draft,
     Invitation,
     ReminderLink,
-    Response,
     UnitCode,
     age_band,
     hash_token,
@@ -46,7 +46,8 @@ class CampaignError(ValueError):
 
 
 class NotAnswerable(Exception):
-    """The link cannot take answers now; `reason` is "answered", "closed" or "not_open"."""
+    """The link cannot take answers now; `reason` is "answered", "closed" or "not_open" (and
+    for a poster code "code_full" or "code_busy")."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -215,7 +216,8 @@ def _send(campaign: Campaign, messages: list[EmailMessage], by, failed: str) -> 
 
 def do_close_campaign(campaign: Campaign, *, by=None) -> None:
     """Stop taking answers, and delete the drafts never sent: a draft is keyed by its link,
-    so it ties what someone wrote to who was invited (a reopened campaign starts them anew)."""
+    so it ties what someone wrote to who was invited (a reopened campaign starts them anew).
+    On PostgreSQL the answered links are rewritten too (`storing.restamp_claimed_links`)."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != Campaign.Status.OPEN:
@@ -223,6 +225,7 @@ def do_close_campaign(campaign: Campaign, *, by=None) -> None:
         campaign.status = Campaign.Status.CLOSED
         campaign.save(update_fields=["status"])
         dropped, _by_model = Draft.objects.filter(campaign=campaign).delete()
+        storing.restamp_claimed_links(campaign.pk)
         _log(campaign, CampaignEvent.Kind.CLOSED, by, f"{dropped} unsent drafts deleted")
         send_answers_changed(campaign.pk)
 
@@ -289,8 +292,68 @@ def unit_code_for(campaign: Campaign, unit: Unit) -> UnitCode:
     return code
 
 
-def do_start_with_code(code: str) -> str:
-    """Make a one-time anonymous link for a unit code; returns the token."""
+@dataclass
+class CodeCapacity:
+    """How many links a unit's poster code may still hand out, and why."""
+
+    members: int  # active people whose unit is the code's unit, in the organisation file now
+    personal: int  # personal links (invitations) of the unit in the campaign
+    margin: int  # the campaign's `code_margin`
+    handed_out: int  # links the code has handed out
+
+    @property
+    def limit(self) -> int:
+        """The code's links at most: the unit's headcount beyond its personal links, + margin."""
+        return max(self.members - self.personal, 0) + self.margin
+
+    @property
+    def left(self) -> int:
+        return max(self.limit - self.handed_out, 0)
+
+
+def code_capacity(unit_code: UnitCode) -> CodeCapacity:
+    """The poster code's cap: the unit's links (personal and poster) never outnumber its active
+    members in the organisation file, plus the campaign's margin.
+
+    Members are the people whose unit is the code's unit itself, not its sub-units: the code's
+    links answer for that unit alone, and a sub-unit's staff have their own unit's code. Every
+    member with a personal link already has a way to answer, so only the others can be behind
+    a poster answer: one person could otherwise lift a small unit over k with answers of
+    their own, and read the real answers off the difference (issue 12, attack 6).
+    """
+    campaign = unit_code.campaign
+    links = Invitation.objects.filter(campaign_id=campaign.pk, unit_id=unit_code.unit_id)
+    return CodeCapacity(
+        members=Person.objects.filter(
+            organisation_id=campaign.organisation_id, unit_id=unit_code.unit_id, active=True
+        ).count(),
+        personal=links.filter(via_code=False).count(),
+        margin=campaign.code_margin,
+        handed_out=links.filter(via_code=True).count(),
+    )
+
+
+@dataclass
+class CodeLink:
+    """The link a poster code gave a device: `resumed` when the device had it already."""
+
+    token: str
+    resumed: bool
+
+
+def _code_throttle_key(client: str) -> str:
+    return throttle.key("code-link", client)
+
+
+def do_start_with_code(code: str, *, device_token: str | None = None, client: str = "") -> CodeLink:
+    """The one-time anonymous link of a unit code for this device.
+
+    A device that was given a link by this code (`device_token`, from its signed cookie) gets
+    the same link again, used or not, and nothing is made. Otherwise a new link is made unless
+    the client address has had `CODE_THROTTLE_LINKS` new links in the window (NotAnswerable
+    "code_busy") or the code has handed out all the links `code_capacity` allows
+    (NotAnswerable "code_full"). Raises Invitation.DoesNotExist for an unknown code.
+    """
     unit_code = UnitCode.objects.select_related("campaign").filter(code=code.upper()).first()
     if unit_code is None:
         raise Invitation.DoesNotExist
@@ -298,15 +361,36 @@ def do_start_with_code(code: str) -> str:
     refusal = campaign_refusal(campaign, timezone.localdate())
     if refusal:
         raise NotAnswerable(refusal)  # after the closing date too, not "not open yet"
+    if device_token and len(device_token) <= 100:
+        known = Invitation.objects.filter(
+            token_hash=hash_token(device_token),
+            campaign_id=campaign.pk,
+            unit_id=unit_code.unit_id,
+            via_code=True,
+        ).exists()
+        if known:
+            return CodeLink(device_token, resumed=True)
+    throttled = _code_throttle_key(client)
+    if throttle.count(throttled) >= settings.CODE_THROTTLE_LINKS:
+        raise NotAnswerable("code_busy")
     token = new_token()
-    Invitation.objects.create(
-        campaign=campaign,
-        unit_id=unit_code.unit_id,
-        token_hash=hash_token(token),
-        language=campaign.languages[0],
-        via_code=True,
-    )
-    return token
+    with transaction.atomic():
+        # The code's row lock makes the count and the new link one step: two devices at the
+        # last free link cannot both take it (SQLite's IMMEDIATE transaction queues them too).
+        unit_code = (
+            UnitCode.objects.select_for_update().select_related("campaign").get(pk=unit_code.pk)
+        )
+        if code_capacity(unit_code).left <= 0:
+            raise NotAnswerable("code_full")
+        Invitation.objects.create(
+            campaign=campaign,
+            unit_id=unit_code.unit_id,
+            token_hash=hash_token(token),
+            language=campaign.languages[0],
+            via_code=True,
+        )
+    throttle.record(throttled, settings.CODE_THROTTLE_WINDOW)
+    return CodeLink(token, resumed=False)
 
 
 # --- answering ---------------------------------------------------------------------------
@@ -411,7 +495,7 @@ def _store(
         # Invitation and draft were read together: a used link has no draft, so its answers
         # are missing – a replay, not a mistake to show.
         if invitation.responded:
-            return _replay_or_answered(key)
+            return _replay_or_answered(invitation, key)
         raise InvalidAnswers(errors)
     stored = storing.store_response(
         invitation_id=invitation.pk,
@@ -425,15 +509,20 @@ def _store(
         definitions=questionnaire.definitions,
     )
     if not stored:
-        return _replay_or_answered(key)
+        return _replay_or_answered(invitation, key)
     send_answers_changed(invitation.campaign_id, stream=True)
     invitation.responded = True
+    invitation.idempotency_key = key
     return Submitted.STORED
 
 
-def _replay_or_answered(key: uuid.UUID) -> Submitted:
-    """A used link: the same submission again is a replay; any other is refused."""
-    if Response.objects.filter(idempotency_key=key).exists():
+def _replay_or_answered(invitation: Invitation, key: uuid.UUID) -> Submitted:
+    """A used link: the same submission again is a replay; any other is refused.
+
+    The key that used the link was written onto the invitation by the claim (read afresh: the
+    claim may have been a racing request's, after this one read the link).
+    """
+    if Invitation.objects.filter(pk=invitation.pk, idempotency_key=key).exists():
         return Submitted.REPLAY
     raise NotAnswerable("answered")
 
@@ -451,13 +540,7 @@ def submit_for(
         raise InvalidAnswers(
             [("submit", AnswerError("idempotency_key", _("The form is damaged: reload it.")))]
         ) from None
-    try:
-        return _store(invitation, key, answers, background or {})
-    except IntegrityError:
-        # Two requests raced with the same key: the loser meets the unique constraint.
-        if Response.objects.filter(idempotency_key=key).exists():
-            return Submitted.REPLAY
-        raise
+    return _store(invitation, key, answers, background or {})
 
 
 def do_submit(
@@ -468,11 +551,10 @@ def do_submit(
 ) -> Submitted:
     """Store one response for a link, exactly once.
 
-    In one transaction: lock the invitation; if the link is used, a known idempotency key is a
-    replay (the thank-you page again, never a second row) and any other key is refused;
-    otherwise check every answer,
-    store the response and its answers, mark the link used and drop the draft. Two racing
-    requests with the same key meet the unique constraint; the loser is answered as a replay.
+    Check every answer, then in one transaction claim the link (marking it used and writing
+    the key onto it), store the response and its answers and drop the draft. If the link is
+    used – before, or by a racing request – the key it was used with makes this a replay (the
+    thank-you page again, never a second row) and any other key is refused.
     Raises Invitation.DoesNotExist, NotAnswerable or InvalidAnswers.
     """
     invitation = find_invitation(token)

@@ -58,6 +58,7 @@ class CampaignForm(forms.ModelForm):
             "ask_age",
             "ask_tenure",
             "background_source",
+            "code_margin",
         ]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -84,6 +85,7 @@ class CampaignForm(forms.ModelForm):
             self.initial["professions_text"] = "\n".join(self.instance.professions)
         else:
             self.initial.setdefault("languages", [organisation.language])
+        self.fields["code_margin"].required = False
         self.fields["instruments"].choices = [
             (pk, f"{v.instrument.title_in(organisation.language)} (v{v.number})")
             for pk, v in self.versions.items()
@@ -91,6 +93,10 @@ class CampaignForm(forms.ModelForm):
         self.fields["target_unit"].queryset = Unit.objects.filter(
             organisation=organisation, closed_at__isnull=True
         ).order_by("path")
+
+    def clean_code_margin(self) -> int:
+        """An empty margin is no margin (most campaigns never use a poster code)."""
+        return self.cleaned_data.get("code_margin") or 0
 
     def clean_professions_text(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["professions_text"].splitlines()]

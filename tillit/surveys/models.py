@@ -2,16 +2,22 @@
 
 The anonymity boundary (DESIGN.md, "Data that must hold") lives in this file: `Invitation`
 knows who was asked; `Response` and `Answer` know only a unit id, coarse background bands and
-the day. Nothing in `Response` or `Answer` points to an invitation or a person, response ids are
-random, and the link token is stored only as a SHA-256 hash.
+the day. Nothing in `Response` or `Answer` points to an invitation or a person, and no value
+of theirs equals one on the person's side (the submit's idempotency key is kept on the
+invitation). Their ids are random, so they carry no submission order: a response's id is a
+UUID (and on SQLite its hidden rowid is written random too, `storing.py`), an answer's a random
+63-bit integer. The link token is stored only as a SHA-256 hash. docs/anonymity.md says what
+holds in a copy of the database, and what does not.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import uuid
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +41,58 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """The SHA-256 (hex) under which a token is stored; the token itself never is."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def random_ids(count: int) -> list[int]:
+    """`count` random ids in 1 … 2**63 - 1, from the operating system's generator.
+
+    Not Python's `random`: the Mersenne Twister's state can be rebuilt from its outputs, and
+    with it the order in which the ids were drawn – the submission order they must not carry.
+    """
+    raw = os.urandom(8 * count)
+    return [(int.from_bytes(raw[i : i + 8], "little") >> 1) or 1 for i in range(0, 8 * count, 8)]
+
+
+def random_id() -> int:
+    """One random id in 1 … 2**63 - 1 (see `random_ids`)."""
+    return random_ids(1)[0]
+
+
+# The low bits of an answer's id number the answers of one response; the rest is random.
+ANSWER_ID_BITS = 12
+
+
+def random_answer_ids(count: int) -> list[int]:
+    """Ids for the `count` answers of one response: a random start per 4,096 answers, then in
+    turn, so that a response's answers lie together in the table and its indexes.
+
+    Fully random ids scattered a submit's nine answers over nine pages of the table and of the
+    campaign index (a third more pages written per submit on SQLite); numbered within the
+    response they tell nothing the shared `response_id` does not, and across responses the
+    order is random.
+    """
+    span = 1 << ANSWER_ID_BITS
+    starts = random_ids(-(-count // span))
+    return [
+        ((starts[i >> ANSWER_ID_BITS] >> ANSWER_ID_BITS) << ANSWER_ID_BITS | (i & (span - 1))) or 1
+        for i in range(count)
+    ]
+
+
+class RandomIdField(models.BigIntegerField):
+    """A primary key drawn at random per row (`random_id`), never from a sequence.
+
+    On SQLite the column is declared `integer` so that it *is* the table's rowid: a `bigint`
+    primary key would leave a hidden rowid beside it, counting up in insertion order.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", random_id)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection: Any) -> str | None:
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
 
 
 def age_band(birth_year: int | None, today: date) -> str:
@@ -115,6 +173,19 @@ class Campaign(models.Model):
         max_length=8,
         choices=BackgroundSource.choices,
         default=BackgroundSource.HR,
+    )
+    # How many links a unit's poster code may hand out beyond the unit's headcount: each is an
+    # answer that nobody in the organisation file need stand behind (actions.code_capacity).
+    code_margin = models.PositiveSmallIntegerField(
+        _("extra links per poster code"),
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "A unit's poster code hands out at most as many links as the unit has staff in the "
+            "organisation file without a personal link, plus this many. Each extra link is an "
+            "answer that may not come from the unit's staff: keep it at 0 unless staff are "
+            "missing from the file."
+        ),
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     imported = models.BooleanField(default=False)
@@ -246,6 +317,10 @@ class Invitation(models.Model):
     # Bands derived from HR data at invitation time (copied to the response on submit).
     background = models.JSONField(default=dict, blank=True)
     via_code = models.BooleanField(default=False)
+    # The submit's idempotency key, written by the statement that claims the link: a replay
+    # finds it here. Kept on the link's side, never on the response: a value shared by a
+    # response and a draft or invitation would link them in any copy of the database.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["campaign", "unit", "responded"])]
@@ -295,7 +370,11 @@ class Draft(models.Model):
 
 
 class Response(models.Model):
-    """One submitted questionnaire: unit id, bands, the day. No link to invitation or person."""
+    """One submitted questionnaire: unit id, bands, the day. No link to invitation or person.
+
+    Rows are written only through `storing.py`, which also writes SQLite's hidden rowid at
+    random; `Response.objects.create` would give it the next rowid, in submission order.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No index of its own: the (campaign, unit) index below serves campaign lookups.
@@ -305,7 +384,6 @@ class Response(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+")
     background = models.JSONField(default=dict, blank=True)
     submitted_on = models.DateField(default=timezone.localdate)
-    idempotency_key = models.UUIDField(unique=True)
 
     class Meta:
         indexes = [models.Index(fields=["campaign", "unit"])]
@@ -322,6 +400,8 @@ class Answer(models.Model):
     choices in `choice` (one row per chosen value); free text in `text`.
     """
 
+    # Random, not a sequence: an autoincrementing id put the answers in submission order.
+    id = RandomIdField(primary_key=True)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     # Copies of the response's own campaign and unit, which the response's foreign keys already
     # hold in the database: checking them again cost two lookups per answer on every submit

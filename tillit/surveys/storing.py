@@ -7,6 +7,12 @@ ORM calls (measured with bench/submit.py: compiling the ORM's four-table select_
 longer than the whole write). Table and column names come from the models' metadata; every
 value goes in as a parameter and comes back through the fields' own converters, so the same
 code runs on SQLite and PostgreSQL. The statements run on the driver's own cursor (see `_run`).
+
+Nothing written here on the response's side carries the submission order or a value of the
+link's side: responses get a UUID and, on SQLite, a random rowid (the table's hidden one would
+count up); answers a random 63-bit id; the idempotency key goes onto the invitation, in the
+statement that claims the link. A random id that happens to be taken already fails its
+uniqueness, and the write is tried again with fresh ids (`_with_fresh_ids`).
 """
 
 from __future__ import annotations
@@ -18,13 +24,23 @@ from contextlib import nullcontext
 from functools import cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 
 from tillit.instruments.definition import item_by_id
 from tillit.org.models import Organisation
-from tillit.surveys.models import Answer, Campaign, Draft, Invitation, ReminderLink, Response
+from tillit.surveys.models import (
+    Answer,
+    Campaign,
+    Draft,
+    Invitation,
+    ReminderLink,
+    Response,
+    random_answer_ids,
+    random_ids,
+)
 
 ANSWER_COLUMNS = (
+    "id",
     "response",
     "campaign",
     "unit",
@@ -34,8 +50,11 @@ ANSWER_COLUMNS = (
     "choice",
     "text",
 )
-RESPONSE_COLUMNS = ("id", "campaign", "unit", "background", "submitted_on", "idempotency_key")
+RESPONSE_COLUMNS = ("id", "campaign", "unit", "background", "submitted_on")
 BATCH = 2000
+# How often a write whose random id was taken is tried again with fresh ids. At 10**8 answers
+# a new id is taken with a chance of about 1 in 10**11, so a second try is already rare.
+ID_TRIES = 4
 
 
 def _q(name: str) -> str:
@@ -86,9 +105,14 @@ def _columns(model, names: tuple[str, ...]) -> tuple:
 @cache
 def _insert_sql(model, names: tuple[str, ...], rows: int, vendor: str) -> str:
     fields = _columns(model, names)
-    one = "({})".format(", ".join(["%s"] * len(fields)))
+    columns = [_q(f.column) for f in fields]
+    if model is Response and vendor == "sqlite":
+        # A UUID primary key leaves SQLite's hidden rowid, which counts up in insertion order:
+        # it is written, at random, as the row's first value (`_response_row`).
+        columns.insert(0, "rowid")
+    one = "({})".format(", ".join(["%s"] * len(columns)))
     sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 – names from the model
-        _q(model._meta.db_table), ", ".join(_q(f.column) for f in fields), ", ".join([one] * rows)
+        _q(model._meta.db_table), ", ".join(columns), ", ".join([one] * rows)
     )
     return _placeholders(sql, vendor)
 
@@ -108,8 +132,8 @@ def answer_tuples(
     cleaned: Mapping[str, Mapping[str, Any]],
     kinds: Mapping[str, Mapping[str, str]],
 ) -> list[tuple]:
-    """Rows for the answer table (ANSWER_COLUMNS): numbers in `value`, choices in `choice`
-    (one row per chosen value), free text in `text`."""
+    """Rows for the answer table (ANSWER_COLUMNS), with random ids (`random_answer_ids`): numbers in
+    `value`, choices in `choice` (one row per chosen value), free text in `text`."""
     head = (response_id, campaign_id, unit_id)
     rows: list[tuple] = []
     for instrument, given in cleaned.items():
@@ -124,7 +148,7 @@ def answer_tuples(
                 rows.append((*head, instrument, item_id, float(value), "", ""))
             else:
                 rows.append((*head, instrument, item_id, None, "", str(value)))
-    return rows
+    return [(pk, *row) for pk, row in zip(random_answer_ids(len(rows)), rows, strict=True)]
 
 
 # The link lookup: the invitation with its campaign, the campaign's organisation and the draft
@@ -213,23 +237,42 @@ def read_link(token_hash: str) -> Invitation | None:
 
 
 def _response_row(
-    response_id: uuid.UUID,
     campaign_id: int,
     unit_id: int,
     background: Mapping[str, str],
     submitted_on: dt.date,
-    key: uuid.UUID,
     db,
 ) -> tuple:
+    """A response's values for its INSERT, with a fresh random id (UUID) and, on SQLite, a
+    random rowid in front; the id is `row[-5]` either way."""
     fields = _columns(Response, RESPONSE_COLUMNS)
-    values = (response_id, campaign_id, unit_id, dict(background), submitted_on, key)
-    return tuple(f.get_db_prep_save(v, db) for f, v in zip(fields, values, strict=True))
+    values = (uuid.uuid4(), campaign_id, unit_id, dict(background), submitted_on)
+    row = tuple(f.get_db_prep_save(v, db) for f, v in zip(fields, values, strict=True))
+    return (*random_ids(1), *row) if db.vendor == "sqlite" else row
+
+
+def _with_fresh_ids(write):
+    """Run `write()` (which draws its own random ids) again when an id was taken.
+
+    Only the random ids can be taken (responses and answers have no other unique value), and
+    the failed write has left nothing behind, so a retry with new ids is the whole remedy.
+    """
+    for attempt in range(ID_TRIES):
+        try:
+            return write()
+        except IntegrityError:
+            if attempt == ID_TRIES - 1:
+                raise
 
 
 @cache
 def _claim_sql(vendor: str) -> str:
-    sql = "UPDATE {} SET {} = %s WHERE {} = %s AND {} = %s".format(  # noqa: S608
-        _q(Invitation._meta.db_table), _q("responded"), _q("id"), _q("responded")
+    sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s AND {} = %s".format(  # noqa: S608
+        _q(Invitation._meta.db_table),
+        _q("responded"),
+        _q("idempotency_key"),
+        _q("id"),
+        _q("responded"),
     )
     return _placeholders(sql, vendor)
 
@@ -252,13 +295,14 @@ def _store_sql_postgresql() -> str:
     responded, pk = _q("responded"), _q("id")
     return (
         f"WITH claimed AS ("  # noqa: S608 – names from the models
-        f"UPDATE {inv} SET {responded} = true WHERE {pk} = %s AND NOT {responded} "
-        f"RETURNING {pk}), "
+        f"UPDATE {inv} SET {responded} = true, {_q('idempotency_key')} = %s "
+        f"WHERE {pk} = %s AND NOT {responded} RETURNING {pk}), "
         f"response AS (INSERT INTO {resp} ({response_columns}) "
-        f"SELECT %s, %s, %s, %s, %s, %s FROM claimed RETURNING {pk}), "
+        f"SELECT %s, %s, %s, %s, %s FROM claimed RETURNING {pk}), "
         f"answers AS (INSERT INTO {ans} ({answer_columns}) "
-        f"SELECT response.{pk}, %s, %s, a.* FROM response, "
-        f"unnest(%s::text[], %s::text[], %s::float8[], %s::text[], %s::text[]) AS a), "
+        f"SELECT a.id, response.{pk}, %s, %s, a.instrument, a.item_id, a.value, a.choice, "
+        f"a.text FROM response, unnest(%s::int8[], %s::text[], %s::text[], %s::float8[], "
+        f"%s::text[], %s::text[]) AS a(id, instrument, item_id, value, choice, text)), "
         f"dropped AS (DELETE FROM {draft} WHERE {_q('token_hash')} = %s "
         f"AND EXISTS (SELECT FROM claimed)) "
         f"SELECT count(*) FROM claimed"
@@ -277,46 +321,71 @@ def store_response(
     cleaned: Mapping[str, Mapping[str, Any]],
     definitions: Mapping[str, Mapping[str, Any]],
 ) -> bool:
-    """Claim an unused link, store its response (random id) with the answers and drop the
-    draft, all or nothing; False, with nothing written, when the link was used already.
+    """Claim an unused link (writing the idempotency key onto it), store its response (random
+    ids) with the answers and drop the draft, all or nothing; False, with nothing written, when
+    the link was used already.
 
     A second submit for the same link waits for the first one's row lock, then finds the link
-    used; a key already stored fails on its unique constraint (IntegrityError). SQLite runs four
-    statements in one IMMEDIATE transaction; PostgreSQL one statement, because each round trip
-    to its server process cost more than the statement's work (bench/submit.py).
+    used. SQLite runs four statements in one IMMEDIATE transaction; PostgreSQL one statement,
+    because each round trip to its server process cost more than the statement's work
+    (bench/submit.py).
     """
     db = connections[DEFAULT_DB_ALIAS]
     vendor = db.vendor
-    row = _response_row(uuid.uuid4(), campaign_id, unit_id, background, submitted_on, key, db)
-    answers = answer_tuples(row[0], campaign_id, unit_id, cleaned, item_kinds(definitions))
-    if vendor == "postgresql":
-        columns = list(zip(*answers, strict=True)) or [()] * len(ANSWER_COLUMNS)
-        params = [
-            invitation_id,
-            *row,
-            campaign_id,
-            unit_id,
-            *(list(values) for values in columns[3:]),  # instrument … text
-            token_hash,
-        ]
-        # Inside a caller's transaction, a savepoint keeps a refused key from breaking it.
-        with transaction.atomic() if db.in_atomic_block else nullcontext():
-            return _run(db, _store_sql_postgresql(), params).fetchone()[0] == 1
-    with transaction.atomic():
-        # The UPDATE only an unused link matches; on SQLite the IMMEDIATE transaction has
-        # already queued other writers, so a second submit for this link waits, then matches
-        # nothing. Should anything below fail, the rollback gives the link back.
-        if _run(db, _claim_sql(vendor), [True, invitation_id, False]).rowcount != 1:
-            return False
-        _run(db, _insert_sql(Response, RESPONSE_COLUMNS, 1, vendor), row)
-        if answers:
-            _run(
-                db,
-                _insert_sql(Answer, ANSWER_COLUMNS, len(answers), vendor),
-                [value for answer in answers for value in answer],
-            )
-        _run(db, _delete_draft_sql(vendor), [token_hash])
-    return True
+    kinds = item_kinds(definitions)
+    key_value = Invitation._meta.get_field("idempotency_key").get_db_prep_save(key, db)
+
+    def write() -> bool:
+        row = _response_row(campaign_id, unit_id, background, submitted_on, db)
+        answers = answer_tuples(row[-5], campaign_id, unit_id, cleaned, kinds)
+        if vendor == "postgresql":
+            columns = list(zip(*answers, strict=True)) or [()] * len(ANSWER_COLUMNS)
+            params = [
+                key_value,
+                invitation_id,
+                *row,
+                campaign_id,
+                unit_id,
+                list(columns[0]),  # the answers' ids
+                *(list(values) for values in columns[4:]),  # instrument … text
+                token_hash,
+            ]
+            # Inside a caller's transaction, a savepoint keeps a taken id from breaking it.
+            with transaction.atomic() if db.in_atomic_block else nullcontext():
+                return _run(db, _store_sql_postgresql(), params).fetchone()[0] == 1
+        with transaction.atomic():
+            # The UPDATE only an unused link matches; on SQLite the IMMEDIATE transaction has
+            # already queued other writers, so a second submit for this link waits, then
+            # matches nothing. Should anything below fail, the rollback gives the link back.
+            claim = [True, key_value, invitation_id, False]
+            if _run(db, _claim_sql(vendor), claim).rowcount != 1:
+                return False
+            _run(db, _insert_sql(Response, RESPONSE_COLUMNS, 1, vendor), row)
+            if answers:
+                _run(
+                    db,
+                    _insert_sql(Answer, ANSWER_COLUMNS, len(answers), vendor),
+                    [value for answer in answers for value in answer],
+                )
+            _run(db, _delete_draft_sql(vendor), [token_hash])
+        return True
+
+    return _with_fresh_ids(write)
+
+
+def restamp_claimed_links(campaign_id: int) -> int:
+    """On PostgreSQL, rewrite the campaign's answered links in this transaction; the count.
+
+    The claim of a link and its response are written by one transaction, so the invitation's
+    row version carried the response's transaction id (`xmin`): joining the two on it named the
+    respondent. Rewritten here (at close), every answered link carries this transaction's id
+    instead; the old versions are gone from the data files once (auto)vacuum has passed. What
+    remains (heap order, backups taken before) is docs/anonymity.md's to state. SQLite keeps no
+    such ids, so there it does nothing.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    return Invitation.objects.filter(campaign_id=campaign_id, responded=True).update(responded=True)
 
 
 def bulk_store_responses(
@@ -326,32 +395,40 @@ def bulk_store_responses(
     submitted_on: dt.date,
 ) -> int:
     """Write many already-checked responses `(unit id, bands, cleaned answers)` with
-    `executemany` in batches (call inside a transaction). Returns how many."""
+    `executemany` in batches (call inside a transaction), with random ids as `store_response`
+    writes them. Returns how many."""
     kinds = item_kinds(definitions)
     db = connections[DEFAULT_DB_ALIAS]
     vendor = db.vendor
     response_sql = _insert_sql(Response, RESPONSE_COLUMNS, 1, vendor)
     answer_sql = _insert_sql(Answer, ANSWER_COLUMNS, 1, vendor)
     count = 0
-    responses: list[tuple] = []
-    answers: list[tuple] = []
+    batch: list[tuple[int, Mapping[str, str], Mapping[str, Mapping[str, Any]]]] = []
+    answers_in_batch = 0
 
-    def flush() -> None:
-        if responses:
-            _run(db, response_sql, responses, many=True)
-        if answers:
-            _run(db, answer_sql, answers, many=True)
-        responses.clear()
-        answers.clear()
+    def write() -> None:
+        # Rows are built here, not kept, so that a retry draws all of the batch's ids anew.
+        responses: list[tuple] = []
+        answers: list[tuple] = []
+        for unit_id, background, cleaned in batch:
+            row = _response_row(campaign_id, unit_id, background, submitted_on, db)
+            responses.append(row)
+            answers.extend(answer_tuples(row[-5], campaign_id, unit_id, cleaned, kinds))
+        # A savepoint per batch, so that a taken id undoes this batch only.
+        with transaction.atomic():
+            if responses:
+                _run(db, response_sql, responses, many=True)
+            if answers:
+                _run(db, answer_sql, answers, many=True)
 
-    for unit_id, background, cleaned in rows:
-        row = _response_row(
-            uuid.uuid4(), campaign_id, unit_id, background, submitted_on, uuid.uuid4(), db
-        )
-        responses.append(row)
-        answers.extend(answer_tuples(row[0], campaign_id, unit_id, cleaned, kinds))
+    for response in rows:
+        batch.append(response)
+        answers_in_batch += sum(len(given) for given in response[2].values())
         count += 1
-        if len(answers) >= BATCH * 10:
-            flush()
-    flush()
+        if answers_in_batch >= BATCH * 10:
+            _with_fresh_ids(write)
+            batch.clear()
+            answers_in_batch = 0
+    if batch:
+        _with_fresh_ids(write)
     return count

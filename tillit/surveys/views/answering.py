@@ -8,11 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tillit.core import throttle
 from tillit.instruments.definition import AnswerError, labels_for, text_for
 from tillit.surveys import actions
 from tillit.surveys.actions import InvalidAnswers, NotAnswerable, Submitted
@@ -317,10 +318,19 @@ def _thanks_page(request: HttpRequest, campaign, language: str) -> str:
     return html
 
 
+# The device's link from a poster code lives in a signed cookie (one per code), so a reload or
+# a second visit resumes that link instead of making another one.
+CODE_COOKIE_SALT = "tillit.surveys.code-link"
+
+
+def _code_cookie(code: str) -> str:
+    return f"tillit_code_{code}"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start_with_code(request: HttpRequest, code: str) -> HttpResponse:
-    """A unit's poster code: explain the weaker guarantee, then make a one-time link."""
+    """A unit's poster code: the page, then this device's one-time link (made once)."""
     from tillit.surveys.models import UnitCode
 
     unit_code = (
@@ -331,13 +341,36 @@ def start_with_code(request: HttpRequest, code: str) -> HttpResponse:
     campaign = unit_code.campaign
     translation.activate(campaign.languages[0])
     if request.method == "POST":
+        cookie = _code_cookie(unit_code.code)
         try:
-            token = actions.do_start_with_code(unit_code.code)
+            link = actions.do_start_with_code(
+                unit_code.code,
+                device_token=request.get_signed_cookie(cookie, None, salt=CODE_COOKIE_SALT),
+                client=throttle.client_address(request),
+            )
         except NotAnswerable as refusal:
             return render(
-                request, "surveys/status.html", {"campaign": campaign, "reason": refusal.reason}
+                request,
+                "surveys/status.html",
+                {"campaign": campaign, "reason": refusal.reason},
+                status=429 if refusal.reason == "code_busy" else 200,
             )
-        return redirect("surveys:answer", token=token)
+        response = redirect("surveys:answer", token=link.token)
+        if not link.resumed:
+            days = (campaign.closes_on - timezone.localdate()).days + 1
+            response.set_signed_cookie(
+                cookie,
+                link.token,
+                salt=CODE_COOKIE_SALT,
+                max_age=max(days, 1) * 24 * 3600,
+                # The codes' common path, not this one: a code typed in lower case is the same
+                # code (the cookie's name holds it) and must find the same link.
+                path=reverse("surveys:code", args=[unit_code.code]).rsplit("/", 2)[0] + "/",
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
     return render(
         request,
         "surveys/code.html",

@@ -262,5 +262,12 @@ def campaign_poster(request: HttpRequest, campaign_id: int, unit_id: int) -> Htt
     return render(
         request,
         "surveys/poster.html",
-        {"campaign": campaign, "unit": unit, "code": code.code, "url": url, "qr": mark_safe(qr)},  # noqa: S308
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "code": code.code,
+            "url": url,
+            "qr": mark_safe(qr),  # noqa: S308
+            "capacity": actions.code_capacity(code),
+        },
     )
