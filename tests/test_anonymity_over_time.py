@@ -190,6 +190,8 @@ def test_two_background_variables_are_checked_together(org, units):
     assert not {("age", "-29"), ("tenure", "<2")} <= shown
     assert find_leak([1] * len(people), _cells_and_atoms(data, people), 5) is None
     assert shown, "the breakdowns are not all hidden: one variable still shows"
+    # Published again with nothing new (a trend refresh): the same figures, bands included.
+    assert published_json(store_snapshot(campaign))["units"] == data["units"]
 
 
 # 5. A mean that pins a distribution --------------------------------------------------------

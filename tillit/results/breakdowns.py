@@ -206,8 +206,11 @@ def publish_breakdowns(
                 )
                 if tree.ids[top] in decided:
                     item_found[variable] = decided[tree.ids[top]]
-            if (counts != banded.respondents).any():  # optional item: its own system
-                item_found = _jointly(item_decision, column, banded, counts, item_found)
+            # Within the bands the respondents' joint check allows (below). An item's own system
+            # is not checked jointly again: per band only indices are published (means of the
+            # answerers' item means), never an item's count or sum, so what a difference of
+            # bands can give is bounded by the respondents' system, which finds no group under
+            # k; a mixed-integer program per optional item cost seconds each.
             included = item_decision.included(top, column)
             for variable, item_breakdown in item_found.items():
                 allowed = item_breakdown.shown & found[variable].shown & (item_breakdown.n > 0)

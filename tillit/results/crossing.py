@@ -28,12 +28,15 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
 
-def smallest_joint_group(table: np.ndarray, codes: Sequence[np.ndarray]) -> float:
+def smallest_joint_group(
+    table: np.ndarray, codes: Sequence[np.ndarray], below: float = np.inf
+) -> float:
     """The size of the smallest non-empty group derivable from the rows of ``table`` (blocks ×
     combinations, respondents) and, per variable, the columns that share a code.
 
     ``codes[v][c]`` is combination c's band of variable v (hidden bands share one code).
-    Returns inf when nothing is derivable.
+    Returns inf when nothing is derivable; with ``below``, inf also when every derivable group
+    is at least that large (only smaller groups are looked for).
     """
     table = np.asarray(table, dtype=np.int64)
     nonempty = table > 0
@@ -45,10 +48,10 @@ def smallest_joint_group(table: np.ndarray, codes: Sequence[np.ndarray]) -> floa
         key = np.packbits(mask).tobytes()
         rows[key] = rows.get(key, 0) + row
     merged = np.array(list(rows.values()), dtype=np.int64)
-    return _solve(merged, codes)
+    return _solve(merged, codes, below)
 
 
-def _solve(table: np.ndarray, codes: Sequence[np.ndarray]) -> float:
+def _solve(table: np.ndarray, codes: Sequence[np.ndarray], below: float = np.inf) -> float:
     n_rows = table.shape[0]
     atoms = np.argwhere(table > 0)  # (row, combination)
     sizes = table[atoms[:, 0], atoms[:, 1]].astype(np.float64)
@@ -76,14 +79,16 @@ def _solve(table: np.ndarray, codes: Sequence[np.ndarray]) -> float:
     total[:n_atoms] = sizes
     constraints = [
         LinearConstraint(equal, 0, 0),
-        LinearConstraint(total.reshape(1, -1), 1, np.inf),
+        # With `below`, only a group smaller than it is looked for: a feasibility question,
+        # which the solver answers far sooner than the minimum.
+        LinearConstraint(total.reshape(1, -1), 1, below - 1 if np.isfinite(below) else np.inf),
     ]
     span = len(codes) + 2.0
     lower = np.concatenate([np.zeros(n_atoms), np.full(n_vars - n_atoms, -span)])
     upper = np.concatenate([np.ones(n_atoms), np.full(n_vars - n_atoms, span)])
     integrality = np.concatenate([np.ones(n_atoms), np.zeros(n_vars - n_atoms)])
     found = milp(
-        total,
+        total if not np.isfinite(below) else np.zeros(n_vars),
         constraints=constraints,
         integrality=integrality,
         bounds=Bounds(lower, upper),
@@ -94,7 +99,7 @@ def _solve(table: np.ndarray, codes: Sequence[np.ndarray]) -> float:
     if found.x is None:
         # No answer in time: assume the worst, so the caller hides more.
         return 0.0
-    return float(np.rint(found.fun))
+    return float(np.rint(total @ found.x))
 
 
 def decide_jointly(
@@ -116,7 +121,7 @@ def decide_jointly(
         if len(active) < 2:
             return shown
         codes = [np.where(shown[v][band_of[v]], band_of[v], -1) for v in active]
-        if smallest_joint_group(table, codes) >= k:
+        if smallest_joint_group(table, codes, below=k) >= k:
             return shown
         v, band = min(
             ((v, b) for v in active for b in np.flatnonzero(shown[v])),

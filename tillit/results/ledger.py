@@ -155,6 +155,7 @@ class Epoch:
     text_counts: np.ndarray | None = None  # [U, T]
     text_absorbs: np.ndarray | None = None  # [U, T]
     text_hashes: list[str] = field(default_factory=list)  # "text id\x00unit pk\x00hash"
+    n_seen: np.ndarray | None = None  # [U] every answer at the time, left-out ones included
 
     def to_bytes(self) -> bytes:
         """Compressed arrays (no pickle: the ledger must never execute what it reads)."""
@@ -166,7 +167,7 @@ class Epoch:
             "text_ids": np.array(self.text_ids, dtype=str),
             "text_hashes": np.array(self.text_hashes, dtype=str),
         }
-        for name in ("item_absorbs", "text_counts", "text_absorbs"):
+        for name in ("item_absorbs", "text_counts", "text_absorbs", "n_seen"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
         for n, item in enumerate(self.item_ids):
@@ -191,6 +192,7 @@ class Epoch:
                 text_counts=found.get("text_counts", None),
                 text_absorbs=found.get("text_absorbs", None),
                 text_hashes=found["text_hashes"].tolist(),
+                n_seen=found.get("n_seen", None),
             )
 
 
