@@ -958,23 +958,46 @@ def publish(
     )
     lows = [int(min(i.values)) for i in items]
     highs = [int(max(i.values)) for i in items]
+    below = [SENSITIVE_BELOW_K if i.sensitive else BELOW_K for i in items]
+    item_decision = decide(
+        tree,
+        item_counts,
+        item_k,
+        mode=mode,
+        external=external,
+        allowed=allowed,
+        below_k_reason=below,
+    )
+    distributions = decide_distributions(item_decision, thresholds.k_dist)
     # A block whose mean pins its hidden distribution may not stand on its own: it is
-    # carried up (or hidden) and the items decided again, until no block pins.
-    while True:
-        item_decision = decide(
+    # carried up (or hidden) and the columns where one did are decided again, until none does.
+    pinned = pinned_blocks(item_decision, direct_sums, lows, highs, distributions.shown)
+    while pinned.any():
+        allowed = allowed & ~pinned
+        again = np.flatnonzero(pinned.any(axis=0))
+        sub = decide(
             tree,
-            item_counts,
-            item_k,
+            item_counts[:, again],
+            [item_k[c] for c in again],
             mode=mode,
             external=external,
-            allowed=allowed,
-            below_k_reason=[SENSITIVE_BELOW_K if i.sensitive else BELOW_K for i in items],
+            allowed=allowed[:, again],
+            below_k_reason=[below[c] for c in again],
         )
-        distributions = decide_distributions(item_decision, thresholds.k_dist)
-        pinned = pinned_blocks(item_decision, direct_sums, lows, highs, distributions.shown)
-        if not pinned.any():
-            break
-        allowed = allowed & ~pinned
+        sub_distributions = decide_distributions(sub, thresholds.k_dist)
+        item_decision = _with_columns(item_decision, again, sub)
+        distributions = DistributionDecision(
+            shown=_spliced(distributions.shown, again, sub_distributions.shown),
+            reason=_spliced(distributions.reason, again, sub_distributions.reason),
+        )
+        pinned = np.zeros_like(pinned)
+        pinned[:, again] = pinned_blocks(
+            sub,
+            direct_sums[:, again],
+            [lows[c] for c in again],
+            [highs[c] for c in again],
+            sub_distributions.shown,
+        )
     published: dict[str, np.ndarray] = {}
     means: dict[str, np.ndarray] = {}
     by_width: dict[int, list[int]] = {}
@@ -1001,6 +1024,30 @@ def publish(
         histograms=published,
         means=means,
         indices=result_indices,
+    )
+
+
+def _spliced(array: np.ndarray, columns: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    out = array.copy()
+    out[..., columns] = sub
+    return out
+
+
+def _with_columns(decision: Decision, columns: np.ndarray, sub: Decision) -> Decision:
+    """`decision` with `columns` replaced by `sub`'s (decided again)."""
+    return Decision(
+        tree=decision.tree,
+        mode=decision.mode,
+        k=_spliced(decision.k, columns, sub.k),
+        counts=_spliced(decision.counts, columns, sub.counts),
+        absorbs=_spliced(decision.absorbs, columns, sub.absorbs),
+        shown=_spliced(decision.shown, columns, sub.shown),
+        owner=_spliced(decision.owner, columns, sub.owner),
+        residual=_spliced(decision.residual, columns, sub.residual),
+        n_total=_spliced(decision.n_total, columns, sub.n_total),
+        n_published=_spliced(decision.n_published, columns, sub.n_published),
+        reason=_spliced(decision.reason, columns, sub.reason),
+        left_out=_spliced(decision.left_out, columns, sub.left_out),
     )
 
 
