@@ -266,3 +266,19 @@ def test_launching_freezes_the_setup(org, units):
     assert snapshot.tree[str(units["HEM"].pk)] == units["SOC"].pk
     assert snapshot.tree[str(units["K"].pk)] is None
     assert np.isfinite(snapshot.thresholds["k"])
+
+
+def test_comments_after_the_publication_come_only_k_text_at_a_time(org, units):
+    campaign = make_campaign(org, units["K"])
+    answer(campaign, units["HEM"], varied(12), comments=[f"Första {n}" for n in range(11)])
+    first = by_id(published_json(store_snapshot(campaign)))
+    texts = next(c["texts"] for c in first["HEM"]["comments"] if "texts" in c)
+    assert len(texts) == 11
+    answer(campaign, units["HEM"], varied(3), comments=["Sen", "Senare", "Senast"], invited=0)
+    second = by_id(published_json(store_snapshot(campaign)))
+    again = next(c["texts"] for c in second["HEM"]["comments"] if "texts" in c)
+    assert sorted(again) == sorted(texts)  # three later comments are too few: they wait
+    answer(campaign, units["HEM"], varied(7), comments=[f"Ny {n}" for n in range(7)], invited=0)
+    third = by_id(published_json(store_snapshot(campaign)))
+    now = next(c["texts"] for c in third["HEM"]["comments"] if "texts" in c)
+    assert len(now) == 21 and {"Sen", "Ny 0"} <= set(now)  # ten later ones: one block
