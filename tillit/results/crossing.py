@@ -92,7 +92,7 @@ def _solve(table: np.ndarray, codes: Sequence[np.ndarray], below: float = np.inf
         constraints=constraints,
         integrality=integrality,
         bounds=Bounds(lower, upper),
-        options={"time_limit": 20},
+        options={"time_limit": 5},
     )
     if found.status == 2:  # infeasible: no group at all
         return float("inf")
