@@ -165,12 +165,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
-# Failed logins allowed per e-mail address and per client address in the window.
 # Worker processes that lay out a batch of PDF reports (a ZIP of every unit's report), at a
 # lower CPU priority than the web server; 1 lays them out in the task worker itself.
 REPORT_PROCESSES = int(env("TILLIT_REPORT_PROCESSES", str(os.cpu_count() or 1)))
+# Login attempts allowed per (account, client address) pair in the window (the lock-out
+# doubles each time it is reached again within a day), and per client address over all
+# accounts; password-reset mails per account an hour (core/auth.py).
 LOGIN_THROTTLE_ATTEMPTS = int(env("TILLIT_LOGIN_THROTTLE_ATTEMPTS", "5"))
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = int(env("TILLIT_LOGIN_THROTTLE_ADDRESS_ATTEMPTS", "100"))
 LOGIN_THROTTLE_WINDOW = int(env("TILLIT_LOGIN_THROTTLE_WINDOW", "900"))
+PASSWORD_RESET_MAILS_PER_HOUR = int(env("TILLIT_PASSWORD_RESET_MAILS_PER_HOUR", "3"))
+# Unknown workshop codes one client may try in the window before it must wait.
+JOIN_THROTTLE_ATTEMPTS = int(env("TILLIT_JOIN_THROTTLE_ATTEMPTS", "20"))
+JOIN_THROTTLE_WINDOW = int(env("TILLIT_JOIN_THROTTLE_WINDOW", "600"))
+# Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For is believed;
+# from anyone else the header is ignored, since a client can write anything in it.
+TRUSTED_PROXIES = [p.strip() for p in env("TILLIT_TRUSTED_PROXIES").split(",") if p.strip()]
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [
@@ -201,10 +211,19 @@ if not PRODUCTION:
     # WhiteNoise warns about a missing STATIC_ROOT even when it serves from the finders.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+# Each group of queues gets its own worker process in `tillit serve` (";" between workers,
+# "," between the queues of one worker), so a long ZIP of reports or a large import never
+# holds up a results refresh or an e-mail: "default" is short work, "imports" the org
+# imports, "reports" the report batches.
+TASK_WORKER_QUEUES = [
+    [q.strip() for q in group.split(",") if q.strip()]
+    for group in env("TILLIT_WORKER_QUEUES", "default;imports;reports").split(";")
+    if group.strip()
+]
 TASKS = {
     "default": {
         "BACKEND": env("TILLIT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": sorted({"default", "imports", "reports"}.union(*TASK_WORKER_QUEUES)),
     }
 }
 

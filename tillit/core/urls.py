@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tillit.core import views
+from tillit.core.forms import ThrottledPasswordResetForm
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=ThrottledPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),
