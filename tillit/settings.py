@@ -220,6 +220,10 @@ TASK_WORKER_QUEUES = [
     for group in env("TILLIT_WORKER_QUEUES", "default;imports;reports").split(";")
     if group.strip()
 ]
+# A task worker silent this long is taken for dead, and its running task for cut off.
+WORKER_STALE_SECONDS = int(env("TILLIT_WORKER_STALE_SECONDS", "120"))
+# Each worker sweeps for cut-off jobs this often (seconds).
+WORKER_SWEEP_SECONDS = float(env("TILLIT_WORKER_SWEEP_SECONDS", "60"))
 TASKS = {
     "default": {
         "BACKEND": env("TILLIT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -6,7 +6,7 @@ from tillit.results.models import ResultSnapshot
 from tillit.surveys.models import Campaign
 
 
-@task()
+@task(queue_name="default")
 def refresh_snapshot(campaign_id: int) -> str:
     """Recompute a campaign's published result (answers arrived, or the campaign closed)."""
     from tillit.results.snapshot import store_snapshot
@@ -20,7 +20,7 @@ def refresh_snapshot(campaign_id: int) -> str:
     return "done"
 
 
-@task()
+@task(queue_name="reports")
 def build_report_batch(batch_id: int) -> str:
     """Render every unit's PDF of a batch into one ZIP, counting progress as it goes."""
     from tillit.results.exports import run_batch
