@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from tillit.core import checks  # noqa: F401 (registers the deployment checks)
         from tillit.core.jobs import register_sweeper, sweep_report_batches
 
         # Belongs in the results app's AppConfig.ready; registered here while results is
