@@ -239,6 +239,12 @@ EMAIL_HOST_PASSWORD = env("TILLIT_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("TILLIT_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("TILLIT_FROM_EMAIL", "Tillit <noreply@tillit.invalid>")
 
+# Limits of one import file: data rows (the largest municipality has ~100,000 people and
+# ~20,000 units), and the size an .xlsx may unpack to (a 10 MB zip bomb unpacked to 2.8 GB).
+IMPORT_MAX_ROWS = int(env("TILLIT_IMPORT_MAX_ROWS", "250000"))
+# Cells (rows × columns) held while a file is checked: what bounds an import's memory.
+IMPORT_MAX_CELLS = int(env("TILLIT_IMPORT_MAX_CELLS", "3000000"))
+IMPORT_MAX_XLSX_BYTES = int(env("TILLIT_IMPORT_MAX_XLSX_MB", "300")) * 1_000_000
 # Uploaded import files are read in memory; this bounds them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
