@@ -271,6 +271,8 @@ SESSION_COOKIE_AGE = 8 * 3600
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("TILLIT_SSL_REDIRECT", default=True)
+    # Monitoring on the server itself polls over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(env("TILLIT_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -5,6 +5,7 @@ from tillit.core import views
 from tillit.core.forms import ThrottledPasswordResetForm
 
 urlpatterns = [
+    path("health", views.health, name="health"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
