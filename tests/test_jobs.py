@@ -89,8 +89,12 @@ def test_the_cleanup_command_sweeps(org, database_queue):
     assert job.status == ImportJob.Status.FAILED
 
 
-def test_short_work_has_its_own_queue_and_worker(database_queue, db):
-    """A report batch waiting in its queue does not hold up a results refresh."""
+@pytest.mark.django_db(transaction=True)
+def test_short_work_has_its_own_queue_and_worker(database_queue):
+    """A report batch waiting in its queue does not hold up a results refresh.
+
+    Transactional: the worker closes connections in a transaction, as a worker should.
+    """
     assert build_report_batch.queue_name == "reports"
     assert run_import_job.queue_name == "imports"
     assert refresh_snapshot.queue_name == "default"
