@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django_tasks_db.management.commands import db_worker
 
-from tillit.core import jobs
+from tillit.core import jobs, throttle
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class Command(db_worker.Command):
                     if since_sweep >= settings.WORKER_SWEEP_SECONDS:
                         since_sweep = 0.0
                         ended = jobs.sweep()
+                        throttle.purge()  # expired rate-limit counters
                         if any(ended.values()):
                             logger.warning("Ended work cut off by a dead worker: %s", ended)
                 except DatabaseError as error:  # busy or gone for a moment: try again
