@@ -48,6 +48,8 @@ def running_import(org, worker_id: str) -> ImportJob:
 
 
 def test_a_job_whose_worker_died_is_failed_with_a_message(org, database_queue):
+    org.language = "en"  # the message is written in the uploader's or organisation's language
+    org.save(update_fields=["language"])
     job = running_import(org, "dead-worker")
     ended = jobs.sweep()
     assert ended == {"tasks": 1, "jobs": 1}
