@@ -21,6 +21,9 @@ def main(mode: str, size: int) -> dict:
     import django
 
     django.setup()
+    from django.utils import translation
+
+    translation.activate("en")  # the tests read the messages in English
     from tests.bombs import csv_rows, xlsx_bomb
     from tillit.org.importing import run_import
     from tillit.org.models import Organisation
