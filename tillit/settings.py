@@ -139,7 +139,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
-    # Shared by every process, so login throttling holds behind several app processes.
+    # Shared by every process (rate limits use their own atomic counters, core/throttle.py).
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tillit_cache",
