@@ -149,4 +149,5 @@ if __name__ == "__main__":
     django.setup()
     django_settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # as in production (the cache is shared)
     print(json.dumps(race_guesses()))
