@@ -75,6 +75,7 @@ deploy_check() {
     key=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')
     env -u DATABASE_URL TILLIT_ENV=production TILLIT_SECRET_KEY="$key" \
         TILLIT_ALLOWED_HOSTS=tillit.example.org TILLIT_DATA_DIR="$TMP/deploy" \
+        TILLIT_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
         tillit check --deploy --fail-level WARNING
 }
 

@@ -3,12 +3,26 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
 
 from tillit.core.models import User
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 
 PASSWORD = "correct-horse-battery-9"
+
+
+@receiver(setting_changed)
+def _any_queue(setting: str, value, **kwargs) -> None:
+    """A test that swaps the task backend (immediate, dummy) accepts every queue.
+
+    Tasks are routed to named queues (settings.TASKS); a backend configured without QUEUES
+    knows only "default" and would refuse the others. An empty list means any queue.
+    """
+    if setting == "TASKS" and isinstance(value, dict):
+        for backend in value.values():
+            backend.setdefault("QUEUES", [])
 
 
 @pytest.fixture(autouse=True)

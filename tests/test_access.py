@@ -119,3 +119,12 @@ def test_home_of_a_user_without_organisation(client, db):
     response = client.get("/")
     assert response.status_code == 200
     assert list(response.context["organisations"]) == []
+
+
+def test_a_refusal_is_logged_in_one_line_without_a_traceback(client, employee_user, org, caplog):
+    client.force_login(employee_user)
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.get(reverse("org:import", args=[org.slug]))
+    assert response.status_code == 403
+    refusals = [r for r in caplog.records if getattr(r, "status_code", None) == 403]
+    assert refusals and all(r.exc_info is None for r in refusals)

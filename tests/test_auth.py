@@ -40,9 +40,21 @@ def test_login_is_throttled_after_repeated_failures(client, admin_user, settings
     assert response.context["form"].has_error("__all__", code="throttled")
 
 
-def test_throttle_counts_per_address_too(client, admin_user, settings):
+def test_one_accounts_failures_do_not_lock_out_others_behind_the_same_address(
+    client, admin_user, settings
+):
     settings.LOGIN_THROTTLE_ATTEMPTS = 3
-    for n in range(3):
+    for _ in range(5):
+        post_login(client, "someone.else@testby.se", "x")
+    response = post_login(client, "admin@testby.se", PASSWORD)
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(admin_user.pk)
+
+
+def test_the_address_has_a_higher_ceiling_over_all_accounts(client, admin_user, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    settings.LOGIN_THROTTLE_ADDRESS_ATTEMPTS = 6
+    for n in range(6):
         post_login(client, f"nobody{n}@testby.se", "x")
     response = post_login(client, "admin@testby.se", PASSWORD)
     assert response.context["form"].has_error("__all__", code="throttled")

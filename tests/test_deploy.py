@@ -42,6 +42,7 @@ def test_check_deploy_is_clean_in_production(tmp_path):
         "WARNING",
         tmp_path=tmp_path,
         TILLIT_SECRET_KEY=secrets.token_urlsafe(50),
+        TILLIT_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -64,3 +65,12 @@ def test_production_without_secret_key_refuses_to_start(tmp_path):
     assert "TILLIT_SECRET_KEY must be set" in result.stderr
     # No key was made up and written to disk instead.
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_check_deploy_fails_when_production_mail_goes_to_the_console(tmp_path):
+    result = tillit(
+        "check", "--deploy", tmp_path=tmp_path, TILLIT_SECRET_KEY=secrets.token_urlsafe(50)
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "tillit.E001" in output and "console" in output

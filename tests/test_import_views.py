@@ -77,6 +77,24 @@ def test_upload_with_errors_shows_each_and_offers_them_as_csv(client, org, admin
 
 
 @pytest.mark.django_db
+def test_error_report_csv_carries_no_formula(client, org, admin_user, immediate):
+    """A cell's text comes back in the error message; a spreadsheet must show it as text."""
+    login(client, admin_user)
+    content = b'email,unit_id,name\n"=HYPERLINK(""http://evil.example"",""x"")",K,Eva\n'
+    upload(client, org, "people", "bad.csv", content)
+    job = ImportJob.objects.get(organisation=org)
+    assert job.errors[0]["message"].lower().startswith("=hyperlink")
+    errors_csv = client.get(
+        reverse("org:import_status", args=[org.slug, job.pk]), {"format": "csv"}
+    )
+    import csv
+
+    rows = list(csv.reader(errors_csv.content.decode("utf-8-sig").splitlines()))
+    assert rows[1][2].lower().startswith("'=hyperlink")
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+@pytest.mark.django_db
 def test_people_upload_as_xlsx(client, org, admin_user, immediate):
     import io
 

@@ -400,3 +400,22 @@ def test_install_refuses_a_broken_definition_built_in_code():
         install(definition)
     assert info.value.errors == ["sections[0].items[0].scale: unknown scale 'nope'"]
     assert Instrument.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "a: " + "[" * 5000 + "]" * 5000,  # the parser itself would recurse too deeply
+        "a: " + "[" * 200 + "]" * 200,  # parses, but the checks would recurse on it
+        "a: &loop [1, *loop]",  # a list inside itself
+    ],
+)
+def test_deeply_nested_yaml_is_a_clear_error(content):
+    from tillit.core.datafiles import DataFileError, read_yaml
+    from tillit.programmes.loading import TemplateFileError
+    from tillit.programmes.loading import load_yaml as load_template
+
+    with pytest.raises(DataFileError, match="nested more than"):
+        read_yaml(content)
+    with pytest.raises(TemplateFileError, match="nested more than"):
+        load_template(content)

@@ -92,11 +92,14 @@ def start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
-def test_serve_answers_and_stops_both_processes_on_sigterm(env):
+def test_serve_answers_and_stops_every_process_on_sigterm(env):
     server, _url = start(env)
     below = descendants(server.pid)
     commands = " ".join(command(pid) for pid in below)
-    assert "db_worker" in commands and "gunicorn" in commands
+    assert "gunicorn" in commands
+    # One worker per queue group: report batches never hold up refreshes or imports.
+    for queues in ("--queue-name default", "--queue-name imports", "--queue-name reports"):
+        assert queues in commands, commands
     server.send_signal(signal.SIGTERM)
     output, _ = server.communicate(timeout=15)
     assert server.returncode == 0, output
@@ -104,14 +107,63 @@ def test_serve_answers_and_stops_both_processes_on_sigterm(env):
     assert not [pid for pid in below if alive(pid)], "orphaned children"
 
 
-def test_serve_stops_the_web_server_when_the_worker_dies(env):
+def workers(pid: int) -> set[int]:
+    return {p for p in descendants(pid) if " worker " in command(p) + " "}
+
+
+def test_serve_restarts_a_dead_worker_and_keeps_serving(env):
+    server, url = start(env)
+    try:
+        before = workers(server.pid)
+        victim = min(before)
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a URL built above)
+                assert response.status == 200  # the site keeps answering throughout
+            now = workers(server.pid)
+            if victim not in now and len(now) == len(before):
+                break
+            time.sleep(0.3)
+        assert victim not in workers(server.pid)
+        assert len(workers(server.pid)) == len(before), "the dead worker was not restarted"
+        assert server.poll() is None
+    finally:
+        below = descendants(server.pid)
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=15)
+    assert server.returncode == 0, output
+    assert "startas igen" in output  # the restart is reported (in Swedish, the default)
+    assert not [pid for pid in below if alive(pid)], "orphaned children"
+
+
+def test_killing_the_supervisor_takes_its_children_with_it(env):
+    server, url = start(env)
+    below = descendants(server.pid)
+    assert below
+    server.kill()
+    server.communicate(timeout=5)
+    deadline = time.monotonic() + 15
+    while [pid for pid in below if alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in below if alive(pid)], "orphaned children"
+    with pytest.raises(OSError):  # nothing holds the port any more
+        urllib.request.urlopen(url, timeout=2)  # noqa: S310
+
+
+def test_a_burst_of_signals_stops_the_supervisor_promptly(env):
+    """The handler only takes note (no lock), so signals arriving together cannot hang it."""
     server, _url = start(env)
     below = descendants(server.pid)
-    worker = next(pid for pid in below if "db_worker" in command(pid))
-    os.kill(worker, signal.SIGKILL)
-    output, _ = server.communicate(timeout=15)
-    assert server.returncode != 0, output
-    assert not [pid for pid in below if alive(pid)], "the web server outlived the worker"
+    for _ in range(50):
+        for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+            try:
+                server.send_signal(signum)
+            except ProcessLookupError:
+                break
+    output, _ = server.communicate(timeout=20)
+    assert server.returncode == 0, output
+    assert not [pid for pid in below if alive(pid)], "orphaned children"
 
 
 def test_serve_copies_the_write_ahead_log_into_the_database(env):
@@ -135,3 +187,15 @@ def test_serve_copies_the_write_ahead_log_into_the_database(env):
         writer.close()
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=15)
+
+
+def test_the_signal_handler_takes_no_lock():
+    """The hang itself is a narrow race (a signal arriving while Event.wait() holds its lock),
+    so beside the burst above this checks the cause: the supervisor waits on a pipe that the
+    signal wakes (set_wakeup_fd), and no threading primitive is left for a handler to take."""
+    import inspect
+
+    from tillit.core.management.commands import serve
+
+    assert "set_wakeup_fd" in inspect.getsource(serve)
+    assert "threading" not in vars(serve)  # not even imported

@@ -476,3 +476,25 @@ def test_every_tool_renders_for_phone_and_projector(client, programme, admin_use
         assert ("Et bidrag" if tool_type != "dilemma_line" else "Lidt til venstre") in (
             projector.content.decode()
         )
+
+
+def test_a_closed_code_answers_as_an_unknown_one(client, board, admin_user):
+    actions.do_close_session(board, admin_user)
+    closed = Client().get(reverse("workshop:room", args=[board.code]))
+    unknown = Client().get(reverse("workshop:room", args=["ZZZZZZ"]))
+    assert closed.status_code == unknown.status_code == 404
+    assert closed.content == unknown.content
+
+
+def test_guessing_codes_is_rate_limited_per_client(client, board, settings):
+    settings.JOIN_THROTTLE_ATTEMPTS = 5
+    for n in range(5):
+        response = client.post(reverse("workshop:join"), {"code": f"ZZZZZ{n + 2}"})
+        assert response.status_code == 200
+    response = client.post(reverse("workshop:join"), {"code": board.code})
+    assert response.status_code == 429  # not even the right code is looked up now
+    assert client.get(reverse("workshop:room", args=[board.code])).status_code == 429
+    # Another client (another address) is not affected; joining itself never counts.
+    other = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(6):
+        assert joined(other, board) is not None

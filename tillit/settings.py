@@ -139,7 +139,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
-    # Shared by every process, so login throttling holds behind several app processes.
+    # Shared by every process (rate limits use their own atomic counters, core/throttle.py).
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tillit_cache",
@@ -165,17 +165,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
-# Failed logins allowed per e-mail address and per client address in the window.
 # Worker processes that lay out a batch of PDF reports (a ZIP of every unit's report), at a
 # lower CPU priority than the web server; 1 lays them out in the task worker itself.
 REPORT_PROCESSES = int(env("TILLIT_REPORT_PROCESSES", str(os.cpu_count() or 1)))
+# Login attempts allowed per (account, client address) pair in the window (the lock-out
+# doubles each time it is reached again within a day), and per client address over all
+# accounts; password-reset mails per account an hour (core/auth.py).
 LOGIN_THROTTLE_ATTEMPTS = int(env("TILLIT_LOGIN_THROTTLE_ATTEMPTS", "5"))
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = int(env("TILLIT_LOGIN_THROTTLE_ADDRESS_ATTEMPTS", "100"))
 LOGIN_THROTTLE_WINDOW = int(env("TILLIT_LOGIN_THROTTLE_WINDOW", "900"))
 # New answering links a poster code hands out to one client address in the window. Generous:
 # the staff of a unit often share one address (the workplace's network); the code's cap on
 # links (the unit's headcount) is what protects a small unit, this only slows a script.
 CODE_THROTTLE_LINKS = int(env("TILLIT_CODE_THROTTLE_LINKS", "20"))
 CODE_THROTTLE_WINDOW = int(env("TILLIT_CODE_THROTTLE_WINDOW", "900"))
+PASSWORD_RESET_MAILS_PER_HOUR = int(env("TILLIT_PASSWORD_RESET_MAILS_PER_HOUR", "3"))
+# Unknown workshop codes one client may try in the window before it must wait.
+JOIN_THROTTLE_ATTEMPTS = int(env("TILLIT_JOIN_THROTTLE_ATTEMPTS", "20"))
+JOIN_THROTTLE_WINDOW = int(env("TILLIT_JOIN_THROTTLE_WINDOW", "600"))
+# Addresses (or networks, 10.0.0.0/8) of reverse proxies whose X-Forwarded-For is believed;
+# from anyone else the header is ignored, since a client can write anything in it.
+TRUSTED_PROXIES = [p.strip() for p in env("TILLIT_TRUSTED_PROXIES").split(",") if p.strip()]
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [
@@ -206,10 +216,23 @@ if not PRODUCTION:
     # WhiteNoise warns about a missing STATIC_ROOT even when it serves from the finders.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+# Each group of queues gets its own worker process in `tillit serve` (";" between workers,
+# "," between the queues of one worker), so a long ZIP of reports or a large import never
+# holds up a results refresh or an e-mail: "default" is short work, "imports" the org
+# imports, "reports" the report batches.
+TASK_WORKER_QUEUES = [
+    [q.strip() for q in group.split(",") if q.strip()]
+    for group in env("TILLIT_WORKER_QUEUES", "default;imports;reports").split(";")
+    if group.strip()
+]
+# A task worker silent this long is taken for dead, and its running task for cut off.
+WORKER_STALE_SECONDS = int(env("TILLIT_WORKER_STALE_SECONDS", "120"))
+# Each worker sweeps for cut-off jobs this often (seconds).
+WORKER_SWEEP_SECONDS = float(env("TILLIT_WORKER_SWEEP_SECONDS", "60"))
 TASKS = {
     "default": {
         "BACKEND": env("TILLIT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": sorted({"default", "imports", "reports"}.union(*TASK_WORKER_QUEUES)),
     }
 }
 
@@ -221,6 +244,12 @@ EMAIL_HOST_PASSWORD = env("TILLIT_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("TILLIT_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("TILLIT_FROM_EMAIL", "Tillit <noreply@tillit.invalid>")
 
+# Limits of one import file: data rows (the largest municipality has ~100,000 people and
+# ~20,000 units), and the size an .xlsx may unpack to (a 10 MB zip bomb unpacked to 2.8 GB).
+IMPORT_MAX_ROWS = int(env("TILLIT_IMPORT_MAX_ROWS", "250000"))
+# Cells (rows × columns) held while a file is checked: what bounds an import's memory.
+IMPORT_MAX_CELLS = int(env("TILLIT_IMPORT_MAX_CELLS", "3000000"))
+IMPORT_MAX_XLSX_BYTES = int(env("TILLIT_IMPORT_MAX_XLSX_MB", "300")) * 1_000_000
 # Uploaded import files are read in memory; this bounds them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
@@ -247,6 +276,8 @@ SESSION_COOKIE_AGE = 8 * 3600
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("TILLIT_SSL_REDIRECT", default=True)
+    # Monitoring on the server itself polls over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(env("TILLIT_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -258,6 +289,8 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "tillit.core.logs.NoTracebackForRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": env("TILLIT_LOG_LEVEL", "WARNING")},
 }

@@ -16,6 +16,9 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+# Deeper nesting is refused before anything walks the data: the checks and the checksum
+# recurse, and a file of a few thousand "[" would end in an uncaught RecursionError.
+MAX_DEPTH = 40
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,59}$")
 
@@ -60,7 +63,9 @@ def read_yaml(content: str | bytes) -> tuple[Any, list[str]]:
             ) from None
     loader = StrictLoader(content)
     try:
-        return loader.get_single_data(), loader.duplicates
+        data = loader.get_single_data()
+    except RecursionError:
+        raise DataFileError([_too_deep()]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = (
@@ -75,6 +80,48 @@ def read_yaml(content: str | bytes) -> tuple[Any, list[str]]:
         ) from None
     finally:
         loader.dispose()
+    if _depth(data) > MAX_DEPTH:
+        raise DataFileError([_too_deep()])
+    return data, loader.duplicates
+
+
+def _too_deep() -> str:
+    return _(
+        "(file): lists and mappings are nested more than %(depth)s levels deep; no instrument "
+        "or template needs that many"
+    ) % {"depth": MAX_DEPTH}
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest in `data`, without recursion.
+
+    YAML anchors let one list appear in many places, or inside itself: each list is measured
+    once (memo by identity), and one that contains itself counts as too deep.
+    """
+    memo: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, finished = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        key = id(node)
+        values = node.values() if isinstance(node, dict) else node
+        children = [c for c in values if isinstance(c, dict | list)]
+        if finished:
+            memo[key] = 1 + max((memo[id(c)] for c in children), default=0)
+            in_progress.discard(key)
+            if memo[key] > MAX_DEPTH:
+                return memo[key]
+            continue
+        if key in memo:
+            continue
+        if key in in_progress:  # its own descendant: endlessly deep
+            return MAX_DEPTH + 1
+        in_progress.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in memo)
+    return memo.get(id(data), 0)
 
 
 def checksum(definition: Mapping[str, Any]) -> str:

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core import auth
@@ -15,17 +15,29 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The e-mail address or the password is wrong."),
         "inactive": _("This account is not active."),
-        "throttled": _("Too many failed attempts. Wait 15 minutes and try again."),
+        "throttled": _("Too many failed attempts. Try again in %(minutes)s minutes."),
     }
 
     def clean(self):
         email = self.cleaned_data.get("username") or ""
-        if auth.is_throttled(self.request, email):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            auth.record_failure(self.request, email)
-            raise
-        auth.clear_failures(self.request, email)
+        if not auth.begin_attempt(self.request, email):
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": auth.minutes_locked(self.request, email)},
+            )
+        cleaned = super().clean()  # a wrong password stays counted
+        auth.attempt_succeeded(self.request, email)
         return cleaned
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Password reset that mails one account at most a few times an hour.
+
+    Otherwise anyone could fill a colleague's inbox. The page says the same either way, so
+    it tells nobody whether an address has an account.
+    """
+
+    def save(self, *args, **kwargs) -> None:
+        if auth.may_send_password_reset(self.cleaned_data["email"]):
+            super().save(*args, **kwargs)

@@ -53,3 +53,37 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs) -> None:
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life, written every few seconds by `tillit worker`.
+
+    A task whose worker stopped beating was cut off (the process was killed or the machine
+    went down): core/jobs.py marks it and its job failed. `/health` reads it too.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    queues = models.CharField(max_length=200)
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.queues})"
+
+
+class Counter(models.Model):
+    """A counter that expires, incremented atomically (core/throttle.py).
+
+    Django's database cache increments with a read and a write, so 40 parallel login
+    guesses could all read the same count; an UPDATE … SET count = count + 1 cannot.
+    The key is a hash: no e-mail or IP address is stored in clear.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

@@ -2,14 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tillit.core import views
+from tillit.core.forms import ThrottledPasswordResetForm
 
 urlpatterns = [
+    path("health", views.health, name="health"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=ThrottledPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
+from tillit.core import jobs
 from tillit.core.forms import EmailAuthenticationForm
 
 
@@ -42,4 +44,26 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and request.user.language != code:
             request.user.language = code
             request.user.save(update_fields=["language"])
+    return response
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For monitoring: 200 when the database answers and a task worker beat recently, else 503.
+
+    Says nothing about the data; no login, so a load balancer or Nagios can poll it.
+    """
+    checks = {"database": "ok", "worker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        checks["database"] = "unreachable"
+        checks["worker"] = "unknown"
+    else:
+        if jobs.heartbeat_required() and not jobs.worker_seen_within(settings.WORKER_STALE_SECONDS):
+            checks["worker"] = "silent"
+    healthy = all(value == "ok" for value in checks.values())
+    response = JsonResponse({"status": "ok" if healthy else "failing", **checks})
+    response.status_code = 200 if healthy else 503
+    response["Cache-Control"] = "no-store"
     return response

@@ -6,3 +6,9 @@ class OrgConfig(AppConfig):
     name = "tillit.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from tillit.core.jobs import register_sweeper
+        from tillit.org.tasks import sweep_import_jobs
+
+        register_sweeper("tillit.org.tasks.run_import_job", sweep_import_jobs)

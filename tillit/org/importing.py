@@ -25,11 +25,13 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tillit.core.models import normalise_email
 from tillit.org import actions
@@ -100,9 +102,10 @@ PROGRESS_EVERY = 500
 BATCH = 1000
 EMPTY_ROWS_AT_END = 1000  # an .xlsx may declare a million empty rows; stop after this many
 MAX_BYTES = 50 * 1024 * 1024
+MAX_ERRORS = 1000  # listed per file; the rest are counted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
     """One problem in a file, where the user can find it in Excel."""
 
@@ -139,8 +142,67 @@ class Table:
 # ---------------------------------------------------------------- reading files
 
 
+def max_rows() -> int:
+    """The most data rows one file may have (settings.IMPORT_MAX_ROWS)."""
+    return settings.IMPORT_MAX_ROWS
+
+
+class _Budget:
+    """Counts the rows and cells read so far, refusing the file past either limit.
+
+    Memory grows with the cells held (each a Python string of ~50 bytes and more), so a file
+    within the row limit but hundreds of columns wide is refused as well.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.cells = 0
+        self.max_rows = max_rows()
+        self.max_cells = settings.IMPORT_MAX_CELLS
+
+    def take(self, number: int, cells: list) -> None:
+        self.rows += 1
+        self.cells += len(cells)
+        if self.rows > self.max_rows:
+            raise _too_many_rows(number)
+        if self.cells > self.max_cells:
+            raise FileErrors(
+                [
+                    RowError(
+                        number,
+                        "",
+                        _(
+                            "The file has more than %(max)s cells (rows × columns) by this row. "
+                            "Remove the columns Tillit does not read; nothing was imported."
+                        )
+                        % {"max": self.max_cells},
+                    )
+                ]
+            )
+
+
+def _too_many_rows(row: int) -> FileErrors:
+    return FileErrors(
+        [
+            RowError(
+                row,
+                "",
+                _(
+                    "The file has more than %(max)s rows, more than any organisation's units "
+                    "or people. Check that it is the right file; nothing was imported."
+                )
+                % {"max": max_rows()},
+            )
+        ]
+    )
+
+
 def read_table(content: bytes, filename: str = "") -> Table:
-    """Read a CSV or XLSX upload into a table; raise FileErrors when it is neither."""
+    """Read a CSV or XLSX upload into a table; raise FileErrors when it is neither.
+
+    Rows are read one at a time and reading stops at the row limit, so a file of millions
+    of rows costs no more memory than one at the limit.
+    """
     if len(content) > MAX_BYTES:
         raise FileErrors([RowError(1, "", _("The file is larger than 50 MB."))])
     if content.startswith(b"PK\x03\x04"):
@@ -160,7 +222,7 @@ def read_table(content: bytes, filename: str = "") -> Table:
         )
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise FileErrors([RowError(1, "", _("The file is not a valid Excel workbook (.xlsx)."))])
-    return _read_csv(_decode(content))
+    return _read_csv(content, _encoding(content))
 
 
 def _not_text(row: int) -> FileErrors:
@@ -180,27 +242,42 @@ def _not_text(row: int) -> FileErrors:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CHUNK = 1 << 20
 
 
-def _decode(content: bytes) -> str:
+def _check_text(content: bytes, encoding: str) -> None:
+    """Decode the whole file a megabyte at a time (never all of it at once) and refuse
+    binary data; UnicodeDecodeError when it is not in `encoding`."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    for start in range(0, len(content), _CHUNK):
+        text = decoder.decode(content[start : start + _CHUNK], start + _CHUNK >= len(content))
+        if bad := _CONTROL.search(text):
+            raise _not_text(line + text.count("\n", 0, bad.start()))
+        line += text.count("\n")
+    if not content:
+        decoder.decode(b"", True)
+
+
+def _encoding(content: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252; refuse binary data."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            text = content.decode("utf-16")
+            _check_text(content, "utf-16")
         except UnicodeDecodeError:
             raise _not_text(1) from None
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                # Swedish, Danish and Norwegian Excel save "CSV" in Windows-1252.
-                text = content.decode("cp1252")
-            except UnicodeDecodeError as error:
-                raise _not_text(content.count(b"\n", 0, error.start) + 1) from None
-    if bad := _CONTROL.search(text):
-        raise _not_text(text.count("\n", 0, bad.start()) + 1)
-    return text
+        return "utf-16"
+    try:
+        _check_text(content, "utf-8-sig")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Swedish, Danish and Norwegian Excel save "CSV" in Windows-1252.
+        _check_text(content, "cp1252")
+    except UnicodeDecodeError as error:
+        raise _not_text(content.count(b"\n", 0, error.start) + 1) from None
+    return "cp1252"
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -215,10 +292,14 @@ def _header(cells: Iterable) -> list[str]:
     return [re.sub(r"\s+", "_", str(c or "").replace("\ufeff", "").strip().lower()) for c in cells]
 
 
-def _read_csv(text: str) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+def _read_csv(content: bytes, encoding: str) -> Table:
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    start = stream.read(64 * 1024)
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=_sniff_delimiter(start))
     columns: list[str] | None = None
     rows: list[tuple[int, list]] = []
+    budget = _Budget()
     try:
         for number, cells in enumerate(reader, start=1):
             if not any(c.strip() for c in cells):
@@ -226,6 +307,7 @@ def _read_csv(text: str) -> Table:
             if columns is None:
                 columns = _header(cells)
                 continue
+            budget.take(number, cells)
             rows.append((number, cells))
     except csv.Error as error:
         raise FileErrors(
@@ -236,15 +318,46 @@ def _read_csv(text: str) -> Table:
     return Table(columns, rows)
 
 
+def _check_inflated_size(content: bytes) -> None:
+    """Refuse a workbook whose parts would inflate beyond the limit (a zip bomb), before any
+    of it is parsed. The sizes come from the archive's directory; zipfile never inflates an
+    entry beyond its declared size, so they cannot lie to us."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileErrors(
+            [RowError(1, "", _("The file is not a valid Excel workbook (.xlsx)."))]
+        ) from None
+    limit = settings.IMPORT_MAX_XLSX_BYTES
+    if inflated > limit:
+        raise FileErrors(
+            [
+                RowError(
+                    1,
+                    "",
+                    _(
+                        "The workbook unpacks to %(size)s MB, more than the %(limit)s MB an "
+                        "import may unpack to. Save the sheet as CSV, or remove other sheets "
+                        "and pictures; nothing was imported."
+                    )
+                    % {"size": inflated // 1_000_000, "limit": limit // 1_000_000},
+                )
+            ]
+        )
+
+
 def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_inflated_size(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise FileErrors(
             [RowError(1, "", _("The file is not a valid Excel workbook (.xlsx)."))]
         ) from None
+    budget = _Budget()
     try:
         sheet = workbook.worksheets[0]
         # Trust the rows in the file, not the declared size (often a million rows).
@@ -267,6 +380,7 @@ def _read_xlsx(content: bytes) -> Table:
                     columns.pop()
                 width = len(columns)
                 continue
+            budget.take(number, cells)
             rows.append((number, cells))
     finally:
         workbook.close()
@@ -1014,6 +1128,27 @@ class ImportResult:
         return not self.errors
 
 
+def _bounded(errors: list[RowError]) -> list[RowError]:
+    """At most MAX_ERRORS errors and a line saying how many more: a wrong file of 250,000
+    rows would otherwise store and show hundreds of thousands of messages."""
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    more = len(errors) - MAX_ERRORS
+    return [
+        *errors[:MAX_ERRORS],
+        RowError(
+            errors[MAX_ERRORS].row,
+            "",
+            ngettext(
+                "… and %(n)s more error, not listed. Correct the ones above and import again.",
+                "… and %(n)s more errors, not listed. Correct the ones above and import again.",
+                more,
+            )
+            % {"n": more},
+        ),
+    ]
+
+
 def run_import(
     organisation: Organisation,
     kind: str,
@@ -1036,7 +1171,7 @@ def run_import(
     check = check_units if kind == ImportJob.Kind.UNITS else check_people
     plan, errors = check(organisation, table, progress, total=total)
     if errors:
-        return ImportResult(errors, {}, len(table.rows))
+        return ImportResult(_bounded(errors), {}, len(table.rows))
     if progress is not None:
         progress(len(table.rows), total)
     apply = apply_units if kind == ImportJob.Kind.UNITS else apply_people

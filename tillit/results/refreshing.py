@@ -118,7 +118,7 @@ def refresh_comparisons(campaign_id: int) -> int:
     return sum(refresh_results(pk) for pk in later)
 
 
-@task()
+@task(queue_name="default")
 def refresh_snapshot(campaign_id: int) -> str:
     """Recompute a campaign's published result (answers arrived, or the campaign closed)."""
     # Cleared first: answers arriving while this runs ask for one more refresh.

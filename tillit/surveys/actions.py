@@ -342,7 +342,7 @@ class CodeLink:
 
 
 def _code_throttle_key(client: str) -> str:
-    return throttle.key("code-link", client)
+    return throttle.key_for("code-link", client)
 
 
 def do_start_with_code(code: str, *, device_token: str | None = None, client: str = "") -> CodeLink:
@@ -389,7 +389,7 @@ def do_start_with_code(code: str, *, device_token: str | None = None, client: st
             language=campaign.languages[0],
             via_code=True,
         )
-    throttle.record(throttled, settings.CODE_THROTTLE_WINDOW)
+    throttle.hit(throttled, settings.CODE_THROTTLE_WINDOW)
     return CodeLink(token, resumed=False)
 
 

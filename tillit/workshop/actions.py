@@ -10,10 +10,12 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from tillit.core import throttle
 from tillit.programmes import actions as programme_actions
 from tillit.programmes.catalogue import ARTEFACT_KINDS
 from tillit.programmes.models import Artefact, ProgrammeStep
@@ -118,6 +120,23 @@ def open_session_by_code(code: str) -> WorkshopSession | None:
         .select_related("step__programme")
         .first()
     )
+
+
+def _guess_key(address: str) -> str:
+    return throttle.key_for("workshop-code-miss", address)
+
+
+def may_try_code(address: str) -> bool:
+    """False once this client has tried too many codes that open nothing (guessing codes)."""
+    return throttle.count(_guess_key(address)) < settings.JOIN_THROTTLE_ATTEMPTS
+
+
+def record_code_miss(address: str) -> None:
+    """Count a code from this client that opened nothing.
+
+    Only misses count: a whole room joins from one school's or office's address at once.
+    """
+    throttle.hit(_guess_key(address), settings.JOIN_THROTTLE_WINDOW)
 
 
 @transaction.atomic

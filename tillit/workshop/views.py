@@ -21,6 +21,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillit.core.throttle import client_address
 from tillit.org.access import org_view
 from tillit.programmes import rights
 from tillit.programmes.models import Artefact, Programme, ProgrammeStep, text_for
@@ -55,14 +56,27 @@ def _cookie(session: WorkshopSession) -> str:
 # --- participants ------------------------------------------------------------------------
 
 
+def _too_many_codes(request: HttpRequest) -> HttpResponse:
+    """The join page, refusing to look up more codes from this client for a while."""
+    refusal = _("Too many codes were tried from here. Wait ten minutes and try again.")
+    return render(
+        request,
+        "workshop/join.html",
+        {"form": JoinForm(), "asks_name": True, "refusal": refusal},
+        status=429,
+    )
+
+
 def join(request: HttpRequest, code: str = "") -> HttpResponse:
     """Type the code (or arrive from the QR), optionally a name, and join."""
+    address = client_address(request)
+    typed = request.POST.get("code") or code
+    if typed and not actions.may_try_code(address):
+        return _too_many_codes(request)
     form = JoinForm(request.POST or None, initial={"code": code})
-    session = (
-        actions.open_session_by_code(request.POST.get("code") or code)
-        if (request.POST.get("code") or code)
-        else None
-    )
+    session = actions.open_session_by_code(typed) if typed else None
+    if typed and session is None:
+        actions.record_code_miss(address)
     if session is not None and actions.participant_for(
         session, request.COOKIES.get(_cookie(session))
     ):
@@ -106,9 +120,18 @@ def _participant(request: HttpRequest, code: str):
 
 def room(request: HttpRequest, code: str) -> HttpResponse:
     """A participant's page: the current tool and what they can do in it."""
+    address = client_address(request)
+    if not actions.may_try_code(address):
+        return _too_many_codes(request)
     if not WorkshopSession.objects.filter(code=code.upper(), status="open").exists():
-        if WorkshopSession.objects.filter(code=code.upper()).exists():
+        # A closed code answers as an unknown one (no telling which codes were used), except
+        # to a phone that took part: it is told the workshop is over.
+        closed = WorkshopSession.objects.filter(code=code.upper()).first()
+        if closed is not None and actions.participant_for(
+            closed, request.COOKIES.get(_cookie(closed))
+        ):
             return render(request, "workshop/closed.html")
+        actions.record_code_miss(address)
         raise Http404
     session, participant = _participant(request, code)
     if participant is None:

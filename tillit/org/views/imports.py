@@ -1,14 +1,12 @@
 """Uploading units and people files; following the background import to its end."""
 
-import csv
-import io
-
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tillit.core.csvfiles import csv_text
 from tillit.org.access import org_view
 from tillit.org.importing import (
     MAX_BYTES,
@@ -60,9 +58,7 @@ class UploadForm(forms.Form):
 
 
 def _csv_response(rows: list[list], filename: str) -> HttpResponse:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse("\ufeff" + csv_text(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
