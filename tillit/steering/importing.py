@@ -108,6 +108,11 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
     kinds = _choices(Signal.Kind.choices)
     levels = _choices(Signal.Level.choices)
     statuses = _choices(Signal.Status.choices)
+    codes = {
+        "type": Signal.Kind.values,
+        "issuer_level": Signal.Level.values,
+        "status": Signal.Status.values,
+    }
     plan = SignalPlan()
     seen_ids: set[int] = set()
     for number, cells in table.rows:
@@ -134,12 +139,7 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
                         number,
                         column,
                         _("“%(value)s” is not a known %(column)s (one of: %(known)s).")
-                        % {
-                            "value": text,
-                            "column": column,
-                            "known": ", ".join(c for c in choices if c.isascii() and "_" not in c)
-                            or "–",
-                        },
+                        % {"value": text, "column": column, "known": ", ".join(codes[column])},
                     )
                 )
             else:

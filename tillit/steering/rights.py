@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 
-from tillit.org.access import Access
+from tillit.org.access import Access, access_for
+from tillit.org.models import Organisation
 from tillit.steering.models import SteeringRole
 
 
@@ -26,6 +29,16 @@ class Rights:
     access: Access
     secretariat: bool
     board: bool
+
+    @property
+    def is_member(self) -> bool:
+        """Has any business here: a member of the organisation or a steering role."""
+        return self.access.is_member or self.secretariat or self.board
+
+    @property
+    def is_admin(self) -> bool:
+        """The organisation's process owner."""
+        return self.access.is_admin
 
     @property
     def keeps_register(self) -> bool:
@@ -47,27 +60,33 @@ class Rights:
         return self.sees_whole_burden or any(path.startswith(p) for p in self.access.unit_paths)
 
 
-def rights_for(request: HttpRequest) -> Rights:
-    """The steering rights of the request's user (after `org_view` has set `access`)."""
+def rights_for(access: Access, email: str) -> Rights:
+    """The steering rights of a user with `access` in its organisation."""
     roles = set(
-        SteeringRole.objects.filter(
-            organisation=request.organisation, email=request.user.email
-        ).values_list("role", flat=True)
+        SteeringRole.objects.filter(organisation=access.organisation, email=email).values_list(
+            "role", flat=True
+        )
     )
-    return Rights(
-        request.access, SteeringRole.Role.SECRETARIAT in roles, SteeringRole.Role.BOARD in roles
-    )
+    return Rights(access, SteeringRole.Role.SECRETARIAT in roles, SteeringRole.Role.BOARD in roles)
 
 
-def need(check: str):
-    """Decorate an org view: attach `request.rights` and refuse (403) unless `check` holds."""
+def steering_view(check: str = ""):
+    """Decorate a view taking `org` (a slug), as `org_view` does, with the steering roles
+    counted as membership: a board member from outside the staff (a politician, an elected
+    union member) is let in. Outsiders get 404; members without `check` get 403."""
 
     def decorate(view):
+        @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs):
-            request.rights = rights_for(request)
-            if check and not getattr(request.rights, check):
+        def wrapped(request: HttpRequest, org: str, *args, **kwargs):
+            organisation = get_object_or_404(Organisation, slug=org)
+            access = access_for(request.user, organisation)
+            rights = rights_for(access, request.user.email)
+            if not rights.is_member:
+                raise Http404
+            if check and not getattr(rights, check):
                 raise PermissionDenied
+            request.organisation, request.access, request.rights = organisation, access, rights
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -10,15 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillit.org.access import org_view
 from tillit.steering import actions, exports, forms
 from tillit.steering.models import BovlReport, Decision, NamedReporter, Signal
-from tillit.steering.rights import need
+from tillit.steering.rights import steering_view
 from tillit.steering.views.register import signal_for
 
 
-@org_view()
-@need("")
+@steering_view()
 def report(request: HttpRequest) -> HttpResponse:
     """Report bøvl: any member, named or anonymous."""
     initial = {}
@@ -45,8 +43,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "steering/report.html", {"form": form})
 
 
-@org_view()
-@need("")
+@steering_view()
 def receipt(request: HttpRequest) -> HttpResponse:
     """Read the fate of a report by its receipt code (sent in a form, never in the address)."""
     found = None
@@ -60,8 +57,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
     return render(request, "steering/receipt.html", {"report": found, "code": code})
 
 
-@org_view()
-@need("")
+@steering_view()
 def my_reports(request: HttpRequest) -> HttpResponse:
     """A named reporter's own reports with their answers and decisions."""
     reports = (
@@ -72,8 +68,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "steering/mine.html", {"reports": reports})
 
 
-@org_view()
-@need("secretariat")
+@steering_view("secretariat")
 def inbox(request: HttpRequest) -> HttpResponse:
     """The secretariat's inbox: new reports first."""
     reports = BovlReport.objects.filter(organisation=request.organisation).select_related(
@@ -88,8 +83,7 @@ def _report_for(request: HttpRequest, pk) -> BovlReport:
     return get_object_or_404(BovlReport, pk=pk, organisation=request.organisation)
 
 
-@org_view()
-@need("secretariat")
+@steering_view("secretariat")
 def triage(request: HttpRequest, pk) -> HttpResponse:
     """Triage one report; the secretariat alone sees a named reporter."""
     item = _report_for(request, pk)
@@ -128,8 +122,7 @@ def triage(request: HttpRequest, pk) -> HttpResponse:
     )
 
 
-@org_view()
-@need("board")
+@steering_view("board")
 def board(request: HttpRequest) -> HttpResponse:
     """What waits for the board: signals under review and proposed signals."""
     signals = Signal.objects.filter(organisation=request.organisation)
@@ -143,8 +136,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view()
-@need("board")
+@steering_view("board")
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The board decides on one signal, with a reason. Reports show without their reporter."""
     signal = signal_for(request, pk)
@@ -172,8 +164,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
-@need("")
+@steering_view()
 def decisions(request: HttpRequest) -> HttpResponse:
     """The public log of the board's decisions, inside the organisation."""
     log = Decision.objects.filter(signal__organisation=request.organisation).select_related(
@@ -183,8 +174,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@org_view()
-@need("keeps_register")
+@steering_view("keeps_register")
 def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a before/after measurement on a signal."""
     signal = signal_for(request, pk)
@@ -201,8 +191,7 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("steering:signal", request.organisation.slug, signal.pk)
 
 
-@org_view()
-@need("")
+@steering_view()
 def letter(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
     """The escalation letter for a decision (board, secretariat and process owner)."""
     if extension not in ("pdf", "docx"):

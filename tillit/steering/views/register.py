@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillit.org.access import org_view
 from tillit.org.importing import FileErrors
 from tillit.org.models import Unit
 from tillit.steering import actions, burden, charts, exports, forms, importing
 from tillit.steering.models import Decision, Signal, SteeringRole, SteeringSettings
-from tillit.steering.rights import need
+from tillit.steering.rights import steering_view
 
 
 def _settings(request: HttpRequest) -> SteeringSettings:
@@ -35,8 +34,7 @@ def signal_for(request: HttpRequest, pk: int) -> Signal:
     return get_object_or_404(Signal, pk=pk, organisation=request.organisation)
 
 
-@org_view()
-@need("")
+@steering_view()
 def register(request: HttpRequest) -> HttpResponse:
     """The register: every signal with its hours per year, searchable; open to all members."""
     query = request.GET.get("q", "").strip()
@@ -69,8 +67,7 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view()
-@need("")
+@steering_view()
 def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One signal: its fields, hours per unit, decisions, measurements and history."""
     signal = signal_for(request, pk)
@@ -97,8 +94,7 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@org_view()
-@need("keeps_register")
+@steering_view("keeps_register")
 def signal_new(request: HttpRequest) -> HttpResponse:
     """Add a signal to the register directly (the process owner or the secretariat)."""
     form = forms.SignalForm(request.POST or None, organisation=request.organisation)
@@ -111,8 +107,7 @@ def signal_new(request: HttpRequest) -> HttpResponse:
     return render(request, "steering/signal_form.html", {"form": form})
 
 
-@org_view()
-@need("keeps_register")
+@steering_view("keeps_register")
 def signal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a signal; a save based on an old version gets 409 and both versions."""
     signal = signal_for(request, pk)
@@ -139,8 +134,7 @@ def signal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "steering/signal_form.html", {"form": form, "signal": signal})
 
 
-@org_view()
-@need("keeps_register")
+@steering_view("keeps_register")
 def register_import(request: HttpRequest) -> HttpResponse:
     """Import signals from CSV or XLSX; a file with any error changes nothing."""
     form = forms.ImportForm(request.POST or None, request.FILES or None)
@@ -168,8 +162,7 @@ def register_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view()
-@need("")
+@steering_view()
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     """The register as a workbook that imports again."""
     signals = list(
@@ -208,8 +201,7 @@ def _burden_root(request: HttpRequest) -> tuple[Unit, list[Unit]]:
     return root, roots
 
 
-@org_view()
-@need("sees_burden")
+@steering_view("sees_burden")
 def burden_page(request: HttpRequest) -> HttpResponse:
     """The burden of a subtree: the heatmap, heaviest signals, unused and past review."""
     root, roots = _burden_root(request)
@@ -242,8 +234,7 @@ def burden_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view()
-@need("sees_burden")
+@steering_view("sees_burden")
 def burden_xlsx(request: HttpRequest) -> HttpResponse:
     """The heatmap's figures as a workbook."""
     root, _roots = _burden_root(request)
@@ -251,8 +242,7 @@ def burden_xlsx(request: HttpRequest) -> HttpResponse:
     return exports.download(exports.burden_xlsx(result), f"burden-{root.pk}.xlsx")
 
 
-@org_view()
-@need("")
+@steering_view()
 def propose(request: HttpRequest) -> HttpResponse:
     """Propose a new signal through the system analysis; it goes to the board."""
     form = forms.ProposalForm(request.POST or None, organisation=request.organisation)
@@ -266,8 +256,7 @@ def propose(request: HttpRequest) -> HttpResponse:
     return render(request, "steering/propose.html", {"form": form})
 
 
-@org_view()
-@need("")
+@steering_view()
 def estimate(request: HttpRequest) -> HttpResponse:
     """The live estimate of a proposal's hours (an htmx fragment)."""
     form = forms.EstimateForm(request.GET or None, organisation=request.organisation)
@@ -294,8 +283,7 @@ def estimate(request: HttpRequest) -> HttpResponse:
     )
 
 
-@org_view()
-@need("")
+@steering_view()
 def search(request: HttpRequest) -> HttpResponse:
     """Signals whose title matches, so a proposer sees whether one already gives the answer."""
     query = request.GET.get("title", "").strip()
@@ -309,8 +297,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "steering/_search.html", {"found": found, "query": query})
 
 
-@org_view(admin=True)
-@need("")
+@steering_view("is_admin")
 def roles(request: HttpRequest) -> HttpResponse:
     """The process owner names the secretariat and the board, and sets the hourly cost."""
     cost = _settings(request)
@@ -345,7 +332,7 @@ def roles(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@org_view(admin=True)
+@steering_view("is_admin")
 def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Take a steering role away."""
     grant = get_object_or_404(SteeringRole, pk=grant_id, organisation=request.organisation)
