@@ -11,7 +11,10 @@ from tillit.steering.models import Signal, SignalChange
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "title;type;issuer_level;units;frequency;minutes;people_per_unit;share_of_staff;review_date;self_imposed\n"
+HEADER = (
+    "title;type;issuer_level;units;frequency;minutes;people_per_unit;share_of_staff;"
+    "review_date;self_imposed\n"
+)
 
 
 def csv(*rows: str) -> bytes:
@@ -27,7 +30,9 @@ def errors_of(org, content, name="register.csv"):
 def test_good_file_in_any_language_imports(org, staffed):
     content = csv(
         "Månadsrapport;report;administration;SOC;12;30;1;;2027-06-30;ja",
-        "Tidregistrering;Tidsregistrering;Kommunalbestyrelse eller regionråd;HEM BUF;220;10,5;;50 %;;nej",
+        # Danish labels, a decimal comma and a per cent sign are all understood.
+        "Tidregistrering;Tidsregistrering;Regionsråd eller kommunalbestyrelse;"
+        "HEM BUF;220;10,5;;50 %;;nej",
     )
     summary = import_signals(org, content, "register.csv", None)
     assert (summary.created, summary.updated) == (2, 0)
