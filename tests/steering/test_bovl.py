@@ -213,3 +213,50 @@ def test_escalation_letter(client, board_user, signals, org):
     docx = client.get(url(f"decisions/{decision.pk}/letter.docx"))
     assert docx.status_code == 200 and docx.content.startswith(b"PK")
     assert client.get(url(f"decisions/{decision.pk}/letter.exe")).status_code == 404
+
+
+def test_another_organisations_report_and_decision_are_not_found(
+    client, employee_user, units, signals, other_org, outsider_user
+):
+    from tillit.steering.models import SteeringRole
+
+    login(client, employee_user)
+    send(client, units, anonymous=False)
+    report = BovlReport.objects.get()
+    signal = Signal.objects.get(pk=signals["C"].pk)
+    Signal.objects.filter(pk=signal.pk).update(status="under_review")
+    decision = actions.do_decide(
+        Signal.objects.get(pk=signal.pk), "escalate", "Lag", None, escalate_to="SKR"
+    )
+    client.logout()
+    # Secretariat and board of the other organisation: Testby's ids are not found there.
+    for role in ("secretariat", "board"):
+        SteeringRole.objects.create(organisation=other_org, email=outsider_user.email, role=role)
+    login(client, outsider_user)
+    other = "/o/annanstad/steering/"
+    assert client.get(f"{other}inbox/{report.pk}/").status_code == 404
+    assert client.get(f"{other}decisions/{decision.pk}/letter.pdf").status_code == 404
+    assert client.get(f"{other}signals/{signal.pk}/").status_code == 404
+    assert "Dobbelt" not in client.get(f"{other}inbox/").content.decode()
+    assert client.get(f"/o/testby/steering/inbox/{report.pk}/").status_code == 404
+
+
+def test_escalation_letter_pdf_names_the_signal(client, board_user, signals):
+    import subprocess
+
+    Signal.objects.filter(pk=signals["C"].pk).update(status="under_review")
+    decision = actions.do_decide(
+        Signal.objects.get(pk=signals["C"].pk),
+        "escalate",
+        "Kräver lagändring",
+        None,
+        escalate_to="SKR",
+    )
+    login(client, board_user)
+    pdf = client.get(url(f"decisions/{decision.pk}/letter.pdf"))
+    assert pdf.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "APT-protokoll" in text and "Kräver lagändring" in text and "SKR" in text
+    assert "36" in text  # the hours per year it cost when decided
