@@ -165,6 +165,7 @@ def test_manager_burden_and_a_proposal_in_swedish(
         "import/",
         "roles/",
         "decisions/",
+        "from-programmes/",
         "burden/",
     ):
         admin.goto(f"/o/testby/steering/{path}")

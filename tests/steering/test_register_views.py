@@ -223,3 +223,62 @@ def test_search_finds_existing_signal(client, signals, employee_user):
     login(client, employee_user)
     response = client.get(url("propose/search/"), {"title": "ny tidregistrering"})
     assert "Tidregistrering" in response.content.decode()
+
+
+def _challenge(org, units, admin_user):
+    from tillit.programmes import actions as programme_actions
+    from tillit.programmes.loading import install_shipped_templates
+    from tillit.programmes.models import ProgrammeTemplate
+
+    install_shipped_templates()
+    programme = programme_actions.do_start_programme(
+        organisation=org,
+        template_version=ProgrammeTemplate.objects.get(slug="samskabt-styring").latest(),
+        title="Mindre krångel",
+        language="sv",
+        units=[units["HEM"]],
+        created_by=admin_user,
+    )
+    return programme_actions.do_create_artefact(
+        programme,
+        "challenges",
+        "challenge",
+        {
+            "title": "Dubbel dokumentation",
+            "steering": "Samma uppgift i två system",
+            "hindrance": "Tid från brukarna",
+            "priority": "high",
+        },
+        admin_user,
+    )
+
+
+def test_a_programme_challenge_goes_under_review_once(
+    client, org, units, admin_user, employee_user
+):
+    challenge = _challenge(org, units, admin_user)
+    login(client, employee_user)
+    assert client.get(url("from-programmes/")).status_code == 403
+    client.logout()
+    login(client, admin_user)
+    page = client.get(url("from-programmes/")).content.decode()
+    assert "Dubbel dokumentation" in page and "Mindre krångel" in page
+    response = client.post(url("from-programmes/"), {"challenge": challenge.pk})
+    signal = Signal.objects.get(from_challenge=challenge)
+    assert response.status_code == 302 and signal.status == Signal.Status.UNDER_REVIEW
+    assert "Samma uppgift i två system" in signal.description
+    assert [h.unit for h in signal.hits.all()] == [units["HEM"]]
+    client.post(url("from-programmes/"), {"challenge": challenge.pk})
+    assert Signal.objects.filter(from_challenge=challenge).count() == 1
+    assert "Mindre krångel" in client.get(url(f"signals/{signal.pk}/")).content.decode()
+
+
+def test_another_organisations_challenge_is_not_found(client, org, units, admin_user, other_org):
+    from tillit.org.models import RoleGrant
+
+    challenge = _challenge(org, units, admin_user)
+    RoleGrant.objects.create(organisation=other_org, email=admin_user.email, role="admin")
+    login(client, admin_user)
+    response = client.post("/o/annanstad/steering/from-programmes/", {"challenge": challenge.pk})
+    assert response.status_code == 404
+    assert not Signal.objects.exists()

@@ -334,3 +334,32 @@ def do_grant_steering_role(organisation: Organisation, email: str, role: str) ->
 def do_revoke_steering_role(grant: SteeringRole) -> None:
     """Take a steering role away."""
     grant.delete()
+
+
+@transaction.atomic
+def do_signal_from_challenge(challenge, user: User | None) -> Signal:
+    """Put the steering a programme's challenge names under review as a signal of the register
+    (with the programme's units), once: a second call returns the same signal."""
+    existing = Signal.objects.filter(from_challenge=challenge).first()
+    if existing is not None:
+        return existing
+    if challenge.kind != "challenge":
+        raise NotAllowed("only a challenge can become a signal")
+    data = challenge.data or {}
+    units = list(challenge.programme.units.all()) if challenge.programme else []
+    if not units and challenge.unit is not None:
+        units = [challenge.unit]
+    values = {
+        "title": challenge.title[:200],
+        "description": "\n\n".join(v for v in (data.get("steering"), data.get("hindrance")) if v),
+        "kind": Signal.Kind.RULE,
+        "issuer_level": Signal.Level.ADMINISTRATION,
+        "frequency": 0,
+        "minutes": 0,
+        "performers": 0,
+        "status": Signal.Status.UNDER_REVIEW,
+    }
+    signal = do_create_signal(challenge.organisation, values, units, user, source="programme")
+    Signal.objects.filter(pk=signal.pk).update(from_challenge=challenge)
+    signal.from_challenge = challenge
+    return signal

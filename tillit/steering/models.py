@@ -160,6 +160,10 @@ class Signal(models.Model):
     # existing signal already gives the answer.
     purpose = models.TextField(_("purpose"), blank=True)
     existing_answer = models.TextField(_("existing signals that give the answer"), blank=True)
+    # The samskabt styring challenge (a programme's step 2 artefact) the signal came from.
+    from_challenge = models.ForeignKey(
+        "programmes.Artefact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -21,6 +21,7 @@ urlpatterns = [
     path(S + "propose/estimate/", register.estimate, name="estimate"),
     path(S + "propose/search/", register.search, name="search"),
     path(S + "roles/", register.roles, name="roles"),
+    path(S + "from-programmes/", register.challenges, name="challenges"),
     path(S + "roles/<int:grant_id>/revoke/", register.role_revoke, name="role_revoke"),
     path(S + "bovl/", inbox.report, name="report"),
     path(S + "bovl/receipt/", inbox.receipt, name="receipt"),

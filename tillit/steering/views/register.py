@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tillit.org.importing import FileErrors
 from tillit.org.models import Unit
+from tillit.results.pages import latest_unit_results
 from tillit.steering import actions, burden, charts, exports, forms, importing
 from tillit.steering.models import Decision, Signal, SteeringRole, SteeringSettings
 from tillit.steering.rights import steering_view
@@ -216,6 +217,13 @@ def burden_page(request: HttpRequest) -> HttpResponse:
     )
     ancestors = [u for u in root.ancestors() if request.rights.can_see_path(u.path)]
     cost = _settings(request)
+    # The unit's newest published HME figures beside its burden, when the user may read the
+    # unit's results (published figures are disclosure-safe; the right is results' own rule).
+    hme = [
+        entry
+        for entry in latest_unit_results([root.pk], "hme", request.access)
+        if entry["may_open"]
+    ]
     return render(
         request,
         "steering/burden.html",
@@ -230,6 +238,7 @@ def burden_page(request: HttpRequest) -> HttpResponse:
             "unused": result.unused(today),
             "past_review": result.past_review(today),
             "settings": cost,
+            "hme": hme[0] if hme else None,
         },
     )
 
@@ -339,3 +348,32 @@ def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     actions.do_revoke_steering_role(grant)
     messages.success(request, _("Saved."))
     return redirect("steering:roles", request.organisation.slug)
+
+
+@steering_view("keeps_register")
+def challenges(request: HttpRequest) -> HttpResponse:
+    """Challenges from samskabt styring programmes (step 2), to put under review as signals."""
+    from tillit.programmes.models import Artefact
+    from tillit.programmes.rights import visible_programmes
+
+    programmes = visible_programmes(request.access, request.user.email)
+    found = (
+        Artefact.objects.filter(
+            organisation=request.organisation, kind="challenge", programme__in=programmes
+        )
+        .select_related("programme")
+        .order_by("-created_at")
+    )
+    if request.method == "POST":
+        challenge = get_object_or_404(found, pk=request.POST.get("challenge"))
+        signal = actions.do_signal_from_challenge(challenge, request.user)
+        messages.success(request, _("Saved."))
+        return redirect("steering:signal", request.organisation.slug, signal.pk)
+    taken = dict(
+        Signal.objects.filter(from_challenge__in=found).values_list("from_challenge", "pk")
+    )
+    return render(
+        request,
+        "steering/challenges.html",
+        {"rows": [(c, taken.get(c.pk)) for c in found[:200]]},
+    )
