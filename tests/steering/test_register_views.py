@@ -282,3 +282,19 @@ def test_another_organisations_challenge_is_not_found(client, org, units, admin_
     response = client.post("/o/annanstad/steering/from-programmes/", {"challenge": challenge.pk})
     assert response.status_code == 404
     assert not Signal.objects.exists()
+
+
+def test_burden_xlsx_lists_unused_and_past_review(client, signals, admin_user, units):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Signal.objects.filter(pk=signals["A"].pk).update(
+        last_used=timezone.localdate(), review_date=dt.date(2020, 1, 1)
+    )
+    login(client, admin_user)
+    book = load_workbook(io.BytesIO(client.get(url("burden.xlsx")).content))
+    unused = [r[1] for r in book["Not used in a year"].iter_rows(min_row=2, values_only=True)]
+    assert unused == ["Tidregistrering", "APT-protokoll"]  # the heaviest first; A was used
+    past = [r[1] for r in book["Past review date"].iter_rows(min_row=2, values_only=True)]
+    assert past == ["Månadsrapport"]

@@ -225,7 +225,7 @@ class Burden:
         year_ago = today - dt.timedelta(days=365)
         return [
             self.signals[pk]
-            for pk, hours in self.signal_hours.items()
+            for pk, hours in sorted(self.signal_hours.items(), key=lambda kv: -kv[1])
             if hours > 0
             and (self.signals[pk].last_used is None or self.signals[pk].last_used < year_ago)
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.http import HttpResponse
@@ -31,8 +32,9 @@ def _text_cell(value):
     return "'" + value if isinstance(value, str) and value.startswith("=") else value
 
 
-def burden_xlsx(result: Burden) -> bytes:
-    """Two sheets: hours per employee per year (units × types), and total hours."""
+def burden_xlsx(result: Burden, today: dt.date) -> bytes:
+    """Hours per employee per year (units × types), total hours, the heaviest signals, and
+    the signals unused for a year and past their review date (the page shows the first few)."""
     from openpyxl import Workbook
 
     kinds = [str(label) for _value, label in Signal.Kind.choices]
@@ -63,8 +65,16 @@ def burden_xlsx(result: Burden) -> bytes:
         )
     signals = book.create_sheet(_("Heaviest signals")[:31])
     signals.append([_("Signal id"), _("Signal"), _("Hours per year")])
-    for signal, hours in result.heaviest(limit=1000):
+    for signal, hours in result.heaviest(limit=100_000):
         signals.append([signal.id, _text_cell(signal.title), round(hours, 1)])
+    unused = book.create_sheet(_("Not used in a year")[:31])
+    unused.append([_("Signal id"), _("Signal"), _("Output last used")])
+    for signal in result.unused(today):
+        unused.append([signal.id, _text_cell(signal.title), signal.last_used])
+    past = book.create_sheet(_("Past review date")[:31])
+    past.append([_("Signal id"), _("Signal"), _("Review date")])
+    for signal in result.past_review(today):
+        past.append([signal.id, _text_cell(signal.title), signal.review_date])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -180,6 +180,9 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     return exports.download(content, f"{request.organisation.slug}-register.xlsx")
 
 
+LIST_LIMIT = 25
+
+
 def _burden_root(request: HttpRequest) -> tuple[Unit, list[Unit]]:
     """The subtree asked for (if the user may read it) and the roots the user may choose."""
     rights = request.rights
@@ -217,6 +220,7 @@ def burden_page(request: HttpRequest) -> HttpResponse:
     )
     ancestors = [u for u in root.ancestors() if request.rights.can_see_path(u.path)]
     cost = _settings(request)
+    unused, past = result.unused(today), result.past_review(today)
     # The unit's newest published HME figures beside its burden, when the user may read the
     # unit's results (published figures are disclosure-safe; the right is results' own rule).
     hme = [
@@ -235,8 +239,12 @@ def burden_page(request: HttpRequest) -> HttpResponse:
             "kinds": kinds,
             "svg": svg,
             "heaviest": [(s, h, burden.money(h, cost.hourly_cost)) for s, h in result.heaviest()],
-            "unused": result.unused(today),
-            "past_review": result.past_review(today),
+            # The heaviest first, and no more than a page can hold: a large register has
+            # hundreds (the whole list is in the XLSX).
+            "unused": unused[:LIST_LIMIT],
+            "unused_more": max(0, len(unused) - LIST_LIMIT),
+            "past_review": past[:LIST_LIMIT],
+            "past_review_more": max(0, len(past) - LIST_LIMIT),
             "settings": cost,
             "hme": hme[0] if hme else None,
         },
@@ -248,7 +256,8 @@ def burden_xlsx(request: HttpRequest) -> HttpResponse:
     """The heatmap's figures as a workbook."""
     root, _roots = _burden_root(request)
     result = burden.burden_of(request.organisation, root)
-    return exports.download(exports.burden_xlsx(result), f"burden-{root.pk}.xlsx")
+    content = exports.burden_xlsx(result, timezone.localdate())
+    return exports.download(content, f"burden-{root.pk}.xlsx")
 
 
 @steering_view()
