@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tillit.results",
     "tillit.workshop",
     "tillit.programmes",
+    "tillit.steering",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("tillit.programmes.urls")),
     path("", include("tillit.results.urls")),
     path("", include("tillit.workshop.urls")),
+    path("", include("tillit.steering.urls")),
 ]

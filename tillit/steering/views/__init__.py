@@ -1,0 +1,1 @@
+"""Views of the steering app: the register (register.py) and the bøvl inbox (inbox.py)."""
