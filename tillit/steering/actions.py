@@ -25,8 +25,9 @@ from tillit.steering.models import (
     SteeringRole,
 )
 
-# The fields a person edits (and the import writes); history is kept for each of them.
-FIELDS = (
+# The register's fields as its edit form shows them; with a proposal's two, every field a
+# person edits (and the import writes), each with its history.
+EDITED_FIELDS = (
     "title",
     "description",
     "kind",
@@ -46,9 +47,8 @@ FIELDS = (
     "start_date",
     "review_date",
     "status",
-    "purpose",
-    "existing_answer",
 )
+FIELDS = (*EDITED_FIELDS, "purpose", "existing_answer")
 
 
 class StaleEdit(Exception):

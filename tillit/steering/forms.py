@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tillit.org.forms import UnitChoiceField, unit_choices
 from tillit.org.models import Organisation, Unit
+from tillit.steering.actions import EDITED_FIELDS
 from tillit.steering.models import BovlReport, Decision, Measurement, Signal, SteeringRole
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,27 +33,7 @@ class SignalForm(forms.ModelForm):
 
     class Meta:
         model = Signal
-        fields = [
-            "title",
-            "description",
-            "kind",
-            "issuer_level",
-            "self_imposed",
-            "owner_email",
-            "legal_basis",
-            "frequency",
-            "minutes",
-            "performers_kind",
-            "performers",
-            "irritation",
-            "output_users",
-            "decision_fed",
-            "last_used",
-            "serves",
-            "start_date",
-            "review_date",
-            "status",
-        ]
+        fields = list(EDITED_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "last_used": DATE,
