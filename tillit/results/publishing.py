@@ -461,8 +461,8 @@ def _later(tree, pk_of, n_direct, specs, hists, setup: Setup, text_keys, texts, 
         )
         decided.append((units_new, items_new, new_hists))
     base_distributions = decide_distributions(base_items, thresholds.k_dist)
-    scoring = None
-    publication = combine(tree, thresholds, specs, decided, base_distributions, scoring)
+    # Indices are made from the combined means by the caller, per instrument.
+    publication = combine(tree, thresholds, specs, decided, base_distributions)
     comment_results, text_new = _later_comments(
         tree, pk_of, setup, text_keys, texts, salt, epochs, base_units
     )
