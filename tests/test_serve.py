@@ -62,9 +62,12 @@ def alive(pid: int) -> bool:
 
 
 def command(pid: int) -> str:
-    return subprocess.run(
-        ["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True
-    ).stdout
+    """The process's whole command line (ps cuts it at the terminal's width)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read().replace(b"\0", b" ").decode()
+    except OSError:  # it ended meanwhile
+        return ""
 
 
 def start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
