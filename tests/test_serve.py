@@ -82,7 +82,9 @@ def start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
         text=True,
     )
     url = f"http://127.0.0.1:{port}/login/"
-    deadline = time.monotonic() + 20
+    deadline = (
+        time.monotonic() + 60
+    )  # a loaded CI machine takes its time to import Django in four processes
     while True:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
