@@ -170,7 +170,7 @@ def test_scale_labels_fall_back_to_a_language_the_instrument_has():
         "scales": {"s": {"min": 1, "max": 3, "labels": {"en": ["Low", "Mid", "High"]}}},
         "sections": [{"id": "a", "title": {"en": "A"}, "items": [item]}],
     }
-    page = Page(0, "section", "eng", definition, definition["sections"][0], ["q"])
+    page = Page(0, "section", "eng", definition, [definition["sections"][0]], ["q"])
     question = _questions(page, {}, {}, "da")[0]
     assert [label for _value, label, _chosen in question["choices"]] == ["Low", "Mid", "High"]
 

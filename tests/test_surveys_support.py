@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tillit.instruments.loading import install, load_yaml
 from tillit.org.models import Person
-from tillit.surveys import actions
+from tillit.surveys import actions, questionnaire
 from tillit.surveys.models import Campaign
 
 TEST_INSTRUMENT = Path(__file__).resolve().parent / "data" / "surveys_test_instrument.yaml"
@@ -91,8 +91,18 @@ def campaign(org, units, staff, test_version):
 
 
 @pytest.fixture
-def launched(campaign, mailoutbox, _site_url):
-    """The campaign launched; returns (campaign, {email: token})."""
+def one_section_per_page(monkeypatch):
+    """Each section on a page of its own, as for a long instrument.
+
+    The small test instrument would otherwise fit one page (questionnaire.ONE_PAGE_WEIGHT);
+    these tests are about moving between pages. The one-page path has its own tests.
+    """
+    monkeypatch.setattr(questionnaire, "ONE_PAGE_WEIGHT", 1)
+
+
+@pytest.fixture
+def launched(campaign, mailoutbox, _site_url, one_section_per_page):
+    """The campaign launched, one section per page; returns (campaign, {email: token})."""
     actions.do_launch_campaign(campaign)
     campaign.refresh_from_db()
     return campaign, tokens_in(mailoutbox)

@@ -472,7 +472,13 @@ def do_save_draft(
             draft.idempotency_key = uuid.uuid4()
         draft.updated_on = timezone.localdate()
         draft.save()
-    return load_draft(invitation, fresh=True)
+    return DraftState(
+        draft.answers,
+        draft.background,
+        draft.page,
+        draft.language or invitation.language,
+        draft.idempotency_key,
+    )
 
 
 def _store(

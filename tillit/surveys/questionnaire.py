@@ -44,15 +44,22 @@ AGE_LABELS = {
 }
 
 
+# How much fits on one phone screen's page: sections of an instrument are put together on one
+# page while their items weigh at most this much (a text question weighs three). HME's nine
+# items are one page; each page is one round trip less for the respondent.
+ONE_PAGE_WEIGHT = 10
+TEXT_WEIGHT = 3
+
+
 @dataclass
 class Page:
-    """One page: a section of an instrument, the background questions, or the review."""
+    """One page: sections of an instrument, the background questions, or the review."""
 
     index: int
     kind: str  # "section" | "background" | "review"
     instrument: str = ""
     definition: Mapping[str, Any] | None = None
-    section: Mapping[str, Any] | None = None
+    sections: list[Mapping[str, Any]] = field(default_factory=list)
     item_ids: list[str] = field(default_factory=list)
 
     def visible(self, answers: Mapping[str, Any]) -> list[dict]:
@@ -61,6 +68,24 @@ class Page:
             return []
         mine = answers.get(self.instrument, {})
         return [i for i in visible_items(self.definition, mine) if i["id"] in self.item_ids]
+
+
+def _weight(section: Mapping[str, Any]) -> int:
+    return sum(TEXT_WEIGHT if i["type"] == "text" else 1 for i in section["items"])
+
+
+def _section_groups(definition: Mapping[str, Any]) -> list[list[Mapping[str, Any]]]:
+    """The instrument's sections, consecutive ones together while they fit one page."""
+    groups: list[list[Mapping[str, Any]]] = []
+    weight = 0
+    for section in definition["sections"]:
+        if groups and weight + _weight(section) <= ONE_PAGE_WEIGHT:
+            groups[-1].append(section)
+            weight += _weight(section)
+        else:
+            groups.append([section])
+            weight = _weight(section)
+    return groups
 
 
 @dataclass
@@ -121,7 +146,8 @@ def campaign_versions(campaign: Campaign) -> list[InstrumentVersion]:
 
 
 def build_questionnaire(campaign: Campaign, invitation: Invitation | None) -> Questionnaire:
-    """Pages: one per section of each instrument, background questions if any, then review."""
+    """Pages: each instrument's sections (several to a page when they fit one), background
+    questions if any, then review."""
     versions = campaign_versions(campaign)
     known = invitation.background if invitation else {}
     asked = []
@@ -134,15 +160,15 @@ def build_questionnaire(campaign: Campaign, invitation: Invitation | None) -> Qu
     pages: list[Page] = []
     for version in versions:
         definition = version.definition
-        for section in definition["sections"]:
+        for sections in _section_groups(definition):
             pages.append(
                 Page(
                     len(pages),
                     "section",
                     definition["id"],
                     definition,
-                    section,
-                    [i["id"] for i in section["items"]],
+                    sections,
+                    [i["id"] for section in sections for i in section["items"]],
                 )
             )
     if asked:
@@ -158,7 +184,9 @@ def page_answers_from_post(page: Page, data) -> dict[str, Any]:
     can name them instead of silently dropping them.
     """
     answers: dict[str, Any] = {}
-    multiple = {i["id"] for i in page.section["items"] if i["type"] == "multiple"}
+    multiple = {
+        i["id"] for section in page.sections for i in section["items"] if i["type"] == "multiple"
+    }
     for key in data:
         if not key.startswith("a:"):
             continue

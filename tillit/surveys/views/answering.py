@@ -117,12 +117,22 @@ def _render_page(
         "language": language,
     }
     if page.kind == "section":
-        context["title"] = text_for(page.section["title"], language) or text_for(
-            page.definition["title"], language
-        )
-        context["instrument_title"] = text_for(page.definition["title"], language)
-        context["questions"] = _questions(page, answers, by_item, language)
-        context["first_of_instrument"] = page.section is page.definition["sections"][0]
+        instrument_title = text_for(page.definition["title"], language)
+        several = len(page.sections) > 1
+        title = "" if several else text_for(page.sections[0]["title"], language)
+        context["title"] = title or instrument_title
+        # Over the heading when the heading is a section's, not the instrument's.
+        context["instrument_title"] = instrument_title if title else ""
+        questions = _questions(page, answers, by_item, language)
+        context["questions"] = questions
+        context["groups"] = [
+            (
+                text_for(section["title"], language) if several else "",
+                [q for q in questions if q["id"] in {i["id"] for i in section["items"]}],
+            )
+            for section in page.sections
+        ]
+        context["first_of_instrument"] = page.sections[0] is page.definition["sections"][0]
         context["description"] = text_for(page.definition.get("description"), language)
         context["attribution"] = text_for(page.definition.get("attribution"), language)
         context["translation_note"] = (
@@ -152,16 +162,18 @@ def _review(questionnaire: Questionnaire, state: actions.DraftState, language: s
     sections = []
     for page in questionnaire.pages:
         if page.kind == "section":
-            rows = []
+            shown_by_id = {}
             for question in _questions(page, state.answers, {}, language):
                 shown = question["value"]
                 if "choices" in question:
                     shown = ", ".join(
                         label or value for value, label, on in question["choices"] if on
                     )
-                rows.append((question["text"], shown))
-            if rows:
-                sections.append((page.index, text_for(page.section["title"], language), rows))
+                shown_by_id[question["id"]] = (question["text"], shown)
+            for section in page.sections:
+                rows = [shown_by_id[i["id"]] for i in section["items"] if i["id"] in shown_by_id]
+                if rows:
+                    sections.append((page.index, text_for(section["title"], language), rows))
         elif page.kind == "background":
             rows = []
             for key in questionnaire.background_asked:
@@ -240,8 +252,12 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
             target = page.index if newly_shown else questionnaire.next_index(page.index, merged, +1)
         elif action == "back":
             target = questionnaire.next_index(page.index, merged, -1)
-        actions.do_save_draft(
-            invitation, page=target, answers={page.instrument: given}, language=language
+        state = actions.do_save_draft(
+            invitation,
+            page=target,
+            answers={page.instrument: given},
+            language=language,
+            new_key=questionnaire.page(target).kind == "review",
         )
     elif page.kind == "background":
         given = {key: request.POST.get(f"b:{key}", "") for key in questionnaire.background_asked}
@@ -257,10 +273,24 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
                 errors=errors,
                 status=400,
             )
-        actions.do_save_draft(invitation, page=target, background=given, language=language)
+        state = actions.do_save_draft(
+            invitation,
+            page=target,
+            background=given,
+            language=language,
+            new_key=questionnaire.page(target).kind == "review",
+        )
     else:
-        actions.do_save_draft(invitation, page=target, language=language)
-    return redirect(reverse("surveys:answer", args=[_token(request)]) + f"?p={target}")
+        state = actions.do_save_draft(
+            invitation,
+            page=target,
+            language=language,
+            new_key=questionnaire.page(target).kind == "review",
+        )
+    # The next page comes in this response, not after a redirect: a round trip less per page
+    # on a phone. Sending the same page again (a reload) saves the same answers again; the
+    # page's script puts its own address (?p=…) in the address bar.
+    return _render_page(request, invitation, questionnaire, state, questionnaire.page(target))
 
 
 def _int(value: str | None, default: int) -> int:

@@ -4,6 +4,12 @@
 // is forgotten after three days (a shared phone or PC must not keep it).
 (function () {
   "use strict";
+  // A page sent after a POST (the next page, without a redirect) shows its own address, so
+  // that a reload or a shared address opens this page and does not send the form again.
+  var shown = document.querySelector("[data-page-url]");
+  if (shown && window.history && history.replaceState) {
+    history.replaceState(null, "", shown.getAttribute("data-page-url"));
+  }
   var form = document.getElementById("page-form");
   if (!form || !window.localStorage) { return; }
   var PREFIX = "tillit-draft-";
