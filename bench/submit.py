@@ -370,6 +370,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
             f"{name:22} {result['per_second']:8.0f}/s   p50 {result['p50_us'] / 1000:6.1f} ms"
             f"   p95 {result['p95_us'] / 1000:6.1f} ms   p99 {result['p99_us'] / 1000:6.1f} ms"
             f"   non-2xx {result['non2xx']}   timeouts {result['timeouts']}"
+            f"   connect/read errors {result['connect_errors']}/{result['read_errors']}"
         )
     ok_submits = submit["requests"] - submit["non2xx"]
     # Requests still in flight when wrk stops are stored but not counted by wrk.
