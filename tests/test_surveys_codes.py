@@ -178,7 +178,11 @@ def test_the_process_owner_is_told_the_weaker_guarantee_and_the_staff_are_not(
     campaign, team, _tokens = team
     join(org, team, 2)
     client.force_login(admin_user)
-    html = client.get(f"/o/{org.slug}/surveys/{campaign.pk}/poster/{team.pk}/").content.decode()
+    poster = f"/o/{org.slug}/surveys/{campaign.pk}/poster/{team.pk}/"
+    html = client.get(poster).content.decode()
+    assert "has no poster code in this survey yet" in html
+    assert not campaign.unit_codes.exists()  # looking makes no code: a POST does
+    html = client.post(poster, follow=True).content.decode()
     assert "cannot tell whether an answer came from the unit" in html
     assert "3 staff, 1 personal links, margin 0, so 2 links, of which 2 are left" in html
     code = campaign.unit_codes.get().code

@@ -281,9 +281,14 @@ def do_send_reminders(campaign: Campaign, *, by=None) -> int:
     return len(messages)
 
 
+def existing_unit_code(campaign: Campaign, unit: Unit) -> UnitCode | None:
+    """The unit's answering code in this campaign, if one was made."""
+    return UnitCode.objects.filter(campaign=campaign, unit=unit).first()
+
+
 def unit_code_for(campaign: Campaign, unit: Unit) -> UnitCode:
     """The unit's answering code in this campaign, made on first use."""
-    code = UnitCode.objects.filter(campaign=campaign, unit=unit).first()
+    code = existing_unit_code(campaign, unit)
     if code is None:
         alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a poster
         code = UnitCode.objects.create(

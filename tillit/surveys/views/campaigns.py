@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tillit.org.access import org_view
 from tillit.org.models import Unit
@@ -249,13 +249,23 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @org_view(admin=True)
+@require_http_methods(["GET", "POST"])
 def campaign_poster(request: HttpRequest, campaign_id: int, unit_id: int) -> HttpResponse:
     """A printable poster with the unit's code and a QR code (server-rendered SVG)."""
     campaign = _campaign(request, campaign_id)
     unit = get_object_or_404(Unit, pk=unit_id, organisation=request.organisation)
     if not unit.is_within(campaign.target_unit) or campaign.status == Campaign.Status.CLOSED:
         raise PermissionDenied
-    code = actions.unit_code_for(campaign, unit)
+    if request.method == "POST":
+        actions.unit_code_for(campaign, unit)  # made here, never by looking at the page
+        return redirect("surveys:poster", request.organisation.slug, campaign.pk, unit.pk)
+    code = actions.existing_unit_code(campaign, unit)
+    if code is None:
+        return render(
+            request,
+            "surveys/poster.html",
+            {"campaign": campaign, "unit": unit, "code": None},
+        )
     url = request.build_absolute_uri(reverse("surveys:code", args=[code.code]))
     # segno writes only elements and presentation attributes (no inline style), so the CSP holds.
     qr = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, title=code.code)
