@@ -229,3 +229,14 @@ def test_a_long_instrument_is_split_where_a_page_is_full(org, units, shipped):
     assert weights == [9, 9, 5, 9]
     assert all(p.instrument == "hme" for p in pages[3:4])
     assert [p.kind for p in pages[4:]] == ["review"]
+
+
+def test_the_link_lookup_leaves_the_organisations_settings_unread(link):
+    from tillit.surveys.models import hash_token
+    from tillit.surveys.storing import read_link
+
+    token = link.strip("/").rsplit("/", 1)[1]
+    organisation = read_link(hash_token(token)).campaign.organisation
+    assert "created_at" in organisation.get_deferred_fields()  # not read on the hot path
+    assert organisation.name == "Testby kommun"
+    assert organisation.created_at is not None  # read when asked for

@@ -154,6 +154,16 @@ def answer_tuples(
 # The link lookup: the invitation with its campaign, the campaign's organisation and the draft
 # (if any) in one query, as `select_related("campaign__organisation", "draft")` would read it.
 _LINK_MODELS = (Invitation, Campaign, Organisation, Draft)
+# Of the organisation, only what the answering pages show: its settings (a report logo among
+# them) are no business of the hot path. Any other field loads on first use, as deferred.
+_ORGANISATION_FIELDS = ("id", "slug", "name", "language", "country")
+
+
+def _link_fields(model) -> list:
+    fields = model._meta.concrete_fields
+    if model is Organisation:
+        return [f for f in fields if f.name in _ORGANISATION_FIELDS]
+    return list(fields)
 
 
 @cache
@@ -164,7 +174,7 @@ def _link_sql(vendor: str) -> str:
     select = ", ".join(
         f"{alias}.{_q(f.column)}"
         for alias, model in zip("icod", _LINK_MODELS, strict=True)
-        for f in model._meta.concrete_fields
+        for f in _link_fields(model)
     )
     sql = (
         f"SELECT {select} FROM {inv} "  # noqa: S608 – names from the models
@@ -191,7 +201,7 @@ def _link_readers(vendor: str) -> tuple[tuple, ...]:
     """Per model of the link lookup: (model, row slice, attnames, [(position, converters)])."""
     readers, start = [], 0
     for model in _LINK_MODELS:
-        fields = model._meta.concrete_fields
+        fields = _link_fields(model)
         converters = []
         for i, field in enumerate(fields):
             col = field.get_col(model._meta.db_table)
