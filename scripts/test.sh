@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Everything CI checks, in order, with a summary and each stage's duration at the end:
 #   ruff check, ruff format --check, missing migrations, `check --deploy` under production
-#   settings, the whole pytest suite on SQLite, and, at the same time, the whole suite but the
-#   browser tests again on a throw-away PostgreSQL cluster (127.0.0.1, temporary directories,
-#   stopped and removed at exit).
+#   settings, the whole pytest suite on SQLite, and, at the same time, every test that uses the
+#   database (but the browser tests) again on a throw-away PostgreSQL cluster (127.0.0.1,
+#   temporary directories, stopped and removed at exit).
 #
 # Run through `make test`, which installs the virtual environment, the Debian packages and
 # axe-core first. Every stage runs even when an earlier one failed; the exit status is
@@ -184,13 +184,14 @@ postgres_stage() {  # starts the cluster and the PostgreSQL round in the backgro
         return 0
     fi
     # The browser tests run once, on SQLite: what they add is the page in a real browser, the
-    # same on either database. Everything that touches the database runs on both.
+    # same on either database. So do the tests that use no database (TILLIT_DATABASE_TESTS_ONLY,
+    # tests/conftest.py). Everything that touches the database runs on both.
     # The round runs beside the SQLite round (two cores, and each round keeps about one busy):
     # one after the other, the two took over the 15 minutes the suite must stay under.
     (
         rc=0
         pytest_run postgres DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/tillit" \
-            -- -m "not browser" >"$TMP/postgres.log" 2>&1 || rc=$?
+            TILLIT_DATABASE_TESTS_ONLY=1 -- -m "not browser" >"$TMP/postgres.log" 2>&1 || rc=$?
         echo "$rc $(($(now_ms) - PG_START))" >"$TMP/postgres.rc"
     ) &
     PG_PID=$!

@@ -1,5 +1,7 @@
 """Shared fixtures: two organisations and one user per role (healthchecks' personas, extended)."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +13,28 @@ from tillit.core.models import User
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 
 PASSWORD = "correct-horse-battery-9"
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With TILLIT_DATABASE_TESTS_ONLY=1 (the PostgreSQL round of scripts/test.sh), only the
+    tests that use the database run: the others (parsers, statistics, the disclosure engine,
+    the catalogues) do the same on any database, and ran in the SQLite round already."""
+    if os.environ.get("TILLIT_DATABASE_TESTS_ONLY") != "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = (
+            item.get_closest_marker("django_db") is not None
+            or item.get_closest_marker("postgresql") is not None
+            or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        )
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @receiver(setting_changed)

@@ -32,10 +32,13 @@ LINKS = 48
 PHONES = 8
 NOTES_EACH = 3
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="scale-out runs on PostgreSQL (DATABASE_URL)",
-)
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="scale-out runs on PostgreSQL (DATABASE_URL)",
+    ),
+]
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RADIO = re.compile(r'type="radio" name="(a:[^"]+)" value="4"')
