@@ -106,11 +106,11 @@ CODEBOOK: dict[str, dict] = {
         "terms": {
             "sv": "system systemet systemen it datorer dator datorn program programmet "
             "inloggning logga lösenord uppdatering uppdateringar krånglar krashar "
-            "långsamt seg segt support helpdesk skrivare skrivaren mobil telefon teams "
+            "långsamt seg segt support helpdesk skrivare skrivaren mobil telefon "
             "intranät plattform app appen digital digitala verktyg nätverk wifi uppkoppling",
             "da": "system systemet systemer it computer computere pc program programmet "
             "login logge adgangskode kodeord opdatering opdateringer crasher går ned "
-            "langsomt langsom support helpdesk printer printeren mobil telefon teams intranet "
+            "langsomt langsom support helpdesk printer printeren mobil telefon intranet "
             "platform app appen digital digitale værktøj værktøjer netværk wifi forbindelse "
             "skærm",
             "nb": "system systemet systemer it datamaskin datamaskiner pc program programmet "
