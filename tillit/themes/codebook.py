@@ -286,8 +286,7 @@ CODEBOOK: dict[str, dict] = {
             "da": "løn lønnen lønninger vilkår goder personalegoder ansættelse ansættelser "
             "tidsbegrænset",
             "nb": "lønn lønnen lønninger vilkår goder ansettelse ansettelser midlertidig",
-            "en": "pay salary salaries wage wages conditions benefits contract contracts "
-            "temporary",
+            "en": "pay salary salaries wage wages conditions benefits contract contracts temporary",
         },
     },
 }

@@ -1,4 +1,4 @@
-"""Which of the four languages a comment is written in, its words, and the words that carry no theme.
+"""The language a comment is written in (of four), its words, and the words that carry no theme.
 
 Language identification is stop-word overlap: short comments in Swedish, Danish, Norwegian
 bokmål and English are told apart by their function words (Danish "af, meget, nogle, hvad" against
@@ -16,10 +16,16 @@ import Stemmer
 LANGUAGES = ("sv", "da", "nb", "en")
 STEMMER_NAMES = {"sv": "swedish", "da": "danish", "nb": "norwegian", "en": "english"}
 
+
+def word_set(text: str) -> frozenset[str]:
+    """The distinct words of a whitespace-separated list."""
+    return frozenset(text.split())
+
+
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 
 STOP_WORDS: dict[str, frozenset[str]] = {
-    "sv": frozenset(
+    "sv": word_set(
         """
         och i att det som en på är av för med till den har de inte om ett men var jag vi
         så från han hon man kan när ska skall hade dem nu bara eller då än mycket vara blir
@@ -32,9 +38,9 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         emot mot utifrån kring runt igen redan bort hit dit ut upp in ner nästan just sätt
         sådant sådan sådana ens än oftast mm osv typ tex bl a dvs hos inom vid åt ha haft
         kommer kom ta tar tog säga säger sa gå går gick se ser såg många mkt ngn ngt jätte
-        """.split()
+        """
     ),
-    "da": frozenset(
+    "da": word_set(
         """
         og i at det som en på er af for med til den har de ikke om et men var jeg vi så fra
         han hun man kan når skal havde dem nu kun eller da end meget være bliver blive blev
@@ -46,9 +52,9 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         samme andre andet anden hver hele mellem mod omkring rundt igen allerede væk ud op
         ind ned næsten bare lige sådan sådant sådanne ens oftest osv fx bl dvs hos inden ved
         have haft kommer kom tage tager tog sige siger sagde gå går gik se ser så mange mht
-        """.split()
+        """
     ),
-    "nb": frozenset(
+    "nb": word_set(
         """
         og i at det som en på er av for med til den har de ikke om et ei men var jeg vi så
         fra han hun man kan når skal hadde dem nå bare eller da enn mye være blir bli ble
@@ -60,9 +66,9 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         både samme andre annet annen hver hele mellom mot rundt igjen allerede vekk ut opp
         inn ned nesten akkurat slik sånn sånne ens oftest osv f.eks bl dvs hos innen ved ha
         hatt kommer kom ta tar tok si sier sa gå går gikk se ser så mange ikkje
-        """.split()
+        """
     ),
-    "en": frozenset(
+    "en": word_set(
         """
         a an the and or but if of to in on at by for with from as is are was were be been
         being am do does did doing have has had having i me my we us our you your he him his
@@ -74,27 +80,25 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         make makes made really quite lot lots thing things way always never often sometimes
         still even feel feels felt think thought know seem seems one ones im dont doesnt cant
         isnt arent wasnt theyre weve ive us
-        """.split()
+        """
     ),
 }
 
 # Words that mark one language against its neighbours (weighted above shared stop words).
 MARKERS: dict[str, frozenset[str]] = {
-    "sv": frozenset(
+    "sv": word_set(
         "och att inte är jag vi också mycket hur vad någon några efter utan mellan får kan "
-        "för ska blir har ibland alltid väldigt chefen arbetet".split()
+        "för ska blir har ibland alltid väldigt chefen arbetet"
     ),
-    "da": frozenset(
+    "da": word_set(
         "af ikke meget nogle hvad hvordan efter uden mellem også jeg hvor vores lidt bliver "
-        "lederen arbejdet altid nogen".split()
+        "lederen arbejdet altid nogen"
     ),
-    "nb": frozenset(
+    "nb": word_set(
         "av ikke mye noen hva hvordan etter uten mellom også jeg hvor vår litt blir lederen "
-        "arbeidet alltid ikkje nå".split()
+        "arbeidet alltid ikkje nå"
     ),
-    "en": frozenset(
-        "the and is are of to we our not it this that with have too more".split()
-    ),
+    "en": word_set("the and is are of to we our not it this that with have too more"),
 }
 
 

@@ -28,10 +28,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tillit.themes.codebook import CODEBOOK
-from tillit.themes.languages import LANGUAGES, STOP_WORDS, detect_language, stemmer, words
+from tillit.themes.languages import (
+    LANGUAGES,
+    STOP_WORDS,
+    word_set,
+    detect_language,
+    stemmer,
+    words,
+)
 
 # Words common to staff comments in every theme, in the four languages.
-DOMAIN_STOP_WORDS = frozenset(
+DOMAIN_STOP_WORDS = word_set(
     """
     bra dålig dåligt bättre sämre viktigt jobbet jobb arbete arbetet arbeta arbetar jobba
     jobbar fungerar fungera behöver behov problem gärna önskar önskan saker sak del dag dagar
@@ -43,7 +50,7 @@ DOMAIN_STOP_WORDS = frozenset(
     kommunen virksomheten
     good bad better worse important job work working works need needs problem problems
     wish things thing part day days week year council organisation
-    """.split()
+    """
 )
 
 MIN_STEM = 2
@@ -102,9 +109,7 @@ class _Analyser:
     def __init__(self, names: set[str]):
         self.names = names
         self.cache: dict[tuple[str, str], str | None] = {}
-        self.stops = {
-            language: STOP_WORDS[language] | DOMAIN_STOP_WORDS for language in LANGUAGES
-        }
+        self.stops = {language: STOP_WORDS[language] | DOMAIN_STOP_WORDS for language in LANGUAGES}
 
     def stems(self, tokens: list[str], language: str) -> list[str]:
         out = []
@@ -273,9 +278,7 @@ def find_themes(
     docs = analyse(distinct, names=names, default_language=default_language)
     theme_of: dict[str, str | None] = dict.fromkeys(distinct)
     strength: dict[str, float] = dict.fromkeys(distinct, 0.0)
-    themes = [
-        Theme(id=key, key=key, labels=cues.labels[key], terms=[]) for key in cues.keys
-    ]
+    themes = [Theme(id=key, key=key, labels=cues.labels[key], terms=[]) for key in cues.keys]
     if not docs:
         return Themes([], theme_of, strength, {})
 
