@@ -31,9 +31,9 @@ from tillit.themes.codebook import CODEBOOK
 from tillit.themes.languages import (
     LANGUAGES,
     STOP_WORDS,
-    word_set,
     detect_language,
     stemmer,
+    word_set,
     words,
 )
 
