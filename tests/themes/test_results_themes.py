@@ -86,8 +86,9 @@ def test_hidden_comments_leave_no_trace(themed):
     snapshot = ResultSnapshot.objects.get(campaign=themed)
     ids = {theme["id"] for theme in snapshot.data["themes"]}
     assert "premises" not in ids  # only team B (hidden) and team C (hidden) wrote about it
-    everything = json.dumps([snapshot.data] + [row.data for row in snapshot.units.all()])
-    for text in HIDDEN + ["Lokalen är för liten."]:
+    documents = [snapshot.data, *(row.data for row in snapshot.units.all())]
+    everything = json.dumps(documents, ensure_ascii=False)
+    for text in [*HIDDEN, "Lokalen är för liten."]:
         assert text not in everything
     for word in ("ventilationen", "mögel", "parkeringen", "lokalen"):
         assert word not in everything.lower()
@@ -173,3 +174,23 @@ def test_a_renamed_and_merged_codebook_names_the_themes(themed, org):
     assert labels["workload"] == "Too much to do" and "it_systems" not in labels
     team = rows(themed)["TA"].data["comments"][0]
     assert team["themes"][team["texts"].index(SHOWN[3])] == "workload"
+
+
+def test_codebook_page_renames_merges_and_adds(client, admin_user, manager_user, org):
+    page = reverse("themes:codebook", args=["testby"])
+    client.force_login(manager_user)
+    assert client.get(page).status_code == 403
+    client.force_login(admin_user)
+    assert "Workload" in client.get(page).content.decode()
+    client.post(page, {"action": "rename", "key": "workload", "en": "Pressure", "sv": ""})
+    assert org.codebook_themes.get(key="workload").labels["en"] == "Pressure"
+    assert org.codebook_themes.get(key="workload").labels["sv"] == "Arbetsbelastning"
+    client.post(page, {"action": "merge", "key": "pay", "into": "workload"})
+    assert not org.codebook_themes.filter(key="pay").exists()
+    assert "lönen" in org.codebook_themes.get(key="workload").terms["sv"]
+    response = client.post(page, {"action": "add", "label": "Matsalen", "words": "mat matsal"})
+    assert response.status_code == 200 and not org.codebook_themes.filter(key="matsalen").exists()
+    client.post(
+        page, {"action": "add", "label": "Matsalen", "words": "mat, matsal", "language": "sv"}
+    )
+    assert org.codebook_themes.get(key="matsalen").terms == {"sv": "mat matsal"}
