@@ -107,24 +107,35 @@ def words(text: str) -> list[str]:
     return [w.replace("’", "'") for w in WORD.findall(text.lower())]
 
 
+@lru_cache(maxsize=200_000)
+def _token_scores(token: str) -> tuple[float, ...]:
+    """What one word says for each language (stop word 1, marker 1.5, letters å/ä/ö/æ/ø)."""
+    scores = []
+    for language in LANGUAGES:
+        score = 0.0
+        if token in STOP_WORDS[language]:
+            score += 1.0
+        if token in MARKERS[language]:
+            score += 1.5
+        scores.append(score)
+    if "ä" in token or "ö" in token:
+        scores[0] += 2.0
+    elif "æ" in token or "ø" in token:
+        scores[1] += 1.0
+        scores[2] += 1.0
+    return tuple(scores)
+
+
 def detect_language(tokens: list[str], default: str = "sv") -> str:
     """The language of a comment's words: most stop-word and marker hits, letters breaking ties."""
-    scores = dict.fromkeys(LANGUAGES, 0.0)
+    totals = [0.0] * len(LANGUAGES)
     for token in tokens:
-        for language in LANGUAGES:
-            if token in STOP_WORDS[language]:
-                scores[language] += 1.0
-            if token in MARKERS[language]:
-                scores[language] += 1.5
-        if any(ch in token for ch in "äö"):
-            scores["sv"] += 2.0
-        elif any(ch in token for ch in "æø"):
-            scores["da"] += 1.0
-            scores["nb"] += 1.0
-    best = max(scores.values())
+        for i, score in enumerate(_token_scores(token)):
+            totals[i] += score
+    best = max(totals)
     if best == 0:
         return default
-    leaders = [language for language in LANGUAGES if scores[language] == best]
+    leaders = [language for language, score in zip(LANGUAGES, totals, strict=True) if score == best]
     return default if default in leaders else leaders[0]
 
 

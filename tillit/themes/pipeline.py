@@ -109,6 +109,8 @@ class _Analyser:
     def __init__(self, names: set[str]):
         self.names = names
         self.cache: dict[tuple[str, str], str | None] = {}
+        # How often each stem was written how: themes are named in words, not stems.
+        self.surface: dict[str, Counter] = defaultdict(Counter)
         self.stops = {language: STOP_WORDS[language] | DOMAIN_STOP_WORDS for language in LANGUAGES}
 
     def stems(self, tokens: list[str], language: str) -> list[str]:
@@ -125,14 +127,23 @@ class _Analyser:
             stem = self.cache[key]
             if stem is not None:
                 out.append(stem)
+                self.surface[stem][token] += 1
         return out
+
+    def surface_forms(self) -> dict[str, str]:
+        """Each stem's most frequent written word."""
+        return {stem: forms.most_common(1)[0][0] for stem, forms in self.surface.items()}
 
 
 def analyse(
-    texts: Iterable[str], *, names: Iterable[str] = (), default_language: str = "sv"
+    texts: Iterable[str],
+    *,
+    names: Iterable[str] = (),
+    default_language: str = "sv",
+    analyser: _Analyser | None = None,
 ) -> list[_Doc]:
     """Language and theme-bearing stems of each text."""
-    analyser = _Analyser(_name_words(names))
+    analyser = analyser or _Analyser(_name_words(names))
     docs = []
     for text in texts:
         tokens = words(text)
@@ -275,7 +286,8 @@ def find_themes(
 
     distinct = sorted(set(texts))
     cues = Cues.from_codebook(codebook if codebook is not None else CODEBOOK)
-    docs = analyse(distinct, names=names, default_language=default_language)
+    analyser = _Analyser(_name_words(names))
+    docs = analyse(distinct, default_language=default_language, analyser=analyser)
     theme_of: dict[str, str | None] = dict.fromkeys(distinct)
     strength: dict[str, float] = dict.fromkeys(distinct, 0.0)
     themes = [Theme(id=key, key=key, labels=cues.labels[key], terms=[]) for key in cues.keys]
@@ -311,7 +323,7 @@ def find_themes(
                 strengths[row] = float(value)
 
     # Each seeded theme's top words in this corpus, as most often written.
-    surface = _surface_forms(docs)
+    surface = analyser.surface_forms()
     for t, theme in enumerate(themes):
         members = label_array == t
         theme.count = int(members.sum())
@@ -354,15 +366,3 @@ def find_themes(
             strength[doc.text] = strengths[i]
     kept = [theme for theme in every if theme.count]
     return Themes(kept, theme_of, strength, {doc.text: doc.language for doc in docs})
-
-
-def _surface_forms(docs: list[_Doc]) -> dict[str, str]:
-    """Each stem's most frequent written word (themes are named in words, not stems)."""
-    analyser = _Analyser(set())
-    seen: dict[str, Counter] = defaultdict(Counter)
-    for doc in docs:
-        for token in words(doc.text):
-            stems = analyser.stems([token], doc.language)
-            if stems:
-                seen[stems[0]][token] += 1
-    return {stem: forms.most_common(1)[0][0] for stem, forms in seen.items()}
