@@ -80,16 +80,16 @@ CODEBOOK: dict[str, dict] = {
             "redovisning uppföljning uppföljningar kontroll kontroller byråkrati regelkrångel "
             "krångel krånglig pappersarbete administration administrativ administrativt "
             "underskrift underskrifter attest attestera registrera registrering statistik "
-            "mallar mall dubbelarbete samma",
+            "mallar mall dubbelarbete",
             "da": "dokumentation dokumentere dokumenterer journal journalføring skema skemaer "
             "blanket blanketter indberette indberetning rapportere rapportering rapporter "
             "registrere registrering opfølgning kontrol kontroller bureaukrati bøvl bøvlet "
             "papirarbejde administration administrativ administrative underskrift "
-            "godkendelse godkendelser statistik skabeloner skabelon dobbeltarbejde samme",
+            "godkendelse godkendelser statistik skabeloner skabelon dobbeltarbejde",
             "nb": "dokumentasjon dokumentere dokumenterer journal journalføring skjema skjemaer "
             "rapportere rapportering rapporter registrere registrering oppfølging kontroll "
             "byråkrati papirarbeid administrasjon administrativ administrative signatur "
-            "godkjenning godkjenninger statistikk maler mal dobbeltarbeid samme tungvint",
+            "godkjenning godkjenninger statistikk maler mal dobbeltarbeid tungvint",
             "en": "documentation document documenting paperwork forms form reporting report "
             "reports register registering records recording audit audits bureaucracy red "
             "tape admin administration administrative signatures sign approval approvals "
@@ -106,7 +106,7 @@ CODEBOOK: dict[str, dict] = {
         "terms": {
             "sv": "system systemet systemen it datorer dator datorn program programmet "
             "inloggning logga lösenord uppdatering uppdateringar krånglar krashar "
-            "långsamt seg segt support helpdesk skrivare skrivaren mobil telefon "
+            "långsamt långsamma seg segt support helpdesk skrivare skrivaren mobil telefon "
             "intranät plattform app appen digital digitala verktyg nätverk wifi uppkoppling",
             "da": "system systemet systemer it computer computere pc program programmet "
             "login logge adgangskode kodeord opdatering opdateringer crasher går ned "
