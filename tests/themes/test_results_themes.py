@@ -194,3 +194,16 @@ def test_codebook_page_renames_merges_and_adds(client, admin_user, manager_user,
         page, {"action": "add", "label": "Matsalen", "words": "mat, matsal", "language": "sv"}
     )
     assert org.codebook_themes.get(key="matsalen").terms == {"sv": "mat matsal"}
+
+
+def test_the_results_command_carries_themes(themed, tmp_path):
+    from django.core.management import call_command
+
+    ResultSnapshot.objects.filter(campaign=themed).update(data={})  # as if never themed
+    store_snapshot(themed)
+    out = tmp_path / "r.json"
+    call_command("results", str(themed.pk), org="testby", format="json", output=str(out))
+    data = json.loads(out.read_text())
+    assert {t["id"] for t in data["themes"]} >= {"workload", "it_systems"}
+    team = next(u for u in data["units"] if u["id"] == "TA")
+    assert team["themes"] and len(team["comments"][0]["themes"]) == len(SHOWN)
