@@ -207,3 +207,14 @@ def test_the_results_command_carries_themes(themed, tmp_path):
     assert {t["id"] for t in data["themes"]} >= {"workload", "it_systems"}
     team = next(u for u in data["units"] if u["id"] == "TA")
     assert team["themes"] and len(team["comments"][0]["themes"]) == len(SHOWN)
+
+
+def test_a_manager_gets_only_the_themes_of_units_they_may_see(themed, org):
+    from tillit.results.snapshot import published_json
+
+    snapshot = ResultSnapshot.objects.get(campaign=themed)
+    team = org.units.get(external_id="TB")
+    data = published_json(snapshot, {team.pk})
+    assert data["themes"] == []  # team B's comments are hidden: no themes at all
+    whole = published_json(snapshot)
+    assert all("count" in theme for theme in whole["themes"])

@@ -153,4 +153,12 @@ def published_json(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -
             unit["excluded_text"] = reason_text("answers_excluded", thresholds, unit["excluded_n"])
         units.append(unit)
     data["units"] = units
+    if unit_pks is not None and "themes" in data:
+        # A reader of some units gets the themes of their comments, not the organisation's totals.
+        present = {theme["id"] for unit in units for theme in unit.get("themes") or []}
+        data["themes"] = [
+            {key: value for key, value in theme.items() if key != "count"}
+            for theme in data["themes"]
+            if theme["id"] in present
+        ]
     return data
