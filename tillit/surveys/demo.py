@@ -86,7 +86,8 @@ def _answers(
                     continue
                 value = item_means[key] + level + rng.gauss(0, 0.75)
                 mine[item["id"]] = min(5, max(1, round(value)))
-            elif item["type"] == "text" and rng.random() < 0.15:
+            # About a third write a comment to each open question, as in real staff surveys.
+            elif item["type"] == "text" and rng.random() < 0.3:
                 comment = demo_comment(rng, language, item["id"])
                 if comment:
                     mine[item["id"]] = comment

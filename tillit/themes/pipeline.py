@@ -50,6 +50,10 @@ DOMAIN_STOP_WORDS = word_set(
     kommunen virksomheten
     good bad better worse important job work working works need needs problem problems
     wish things thing part day days week year council organisation
+    allt ger ge nya ny faktiskt riktigt egna eget egen sista gånger gång hela
+    hvor faktisk nye ny sidste gange gang fat hele
+    hvor faktisk nye ny siste ganger gang hele
+    new last actually
     """
 )
 
