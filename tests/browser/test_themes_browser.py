@@ -59,7 +59,7 @@ def test_forvaltning_themes_in_swedish_and_danish(new_page, admin_user, org, uni
     assert page.locator("ul.themes blockquote").count() >= 6
     assert "Arbetsbelastning" in page.locator("ul.themes").inner_text()
     assert_accessible(page)
-    page.screenshot(path="/tmp/themes-sv.png", full_page=True)
+    page.locator("ul.themes").screenshot(path="/tmp/themes-sv.png")
 
     # Filter by one theme: htmx swaps the comment list in place and the address says so.
     card = cards.filter(has_text="IT-system").first
@@ -93,10 +93,4 @@ def test_forvaltning_themes_in_swedish_and_danish(new_page, admin_user, org, uni
     listed = danish.locator("#comments li").all_inner_texts()
     assert listed and all("chef" in text.lower() for text in listed)
     assert_accessible(danish)
-    danish.screenshot(path="/tmp/themes-da.png", full_page=True)
-    with danish.expect_download() as download:
-        danish.click("a[href$='report.pdf']")
-    text = subprocess.run(
-        ["pdftotext", download.value.path(), "-"], capture_output=True, check=True
-    ).stdout.decode()
-    assert "Temaer i kommentarerne" in text and "Arbejdspres" in text
+    danish.locator("ul.themes").screenshot(path="/tmp/themes-da.png")
