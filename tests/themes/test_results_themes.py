@@ -218,3 +218,24 @@ def test_a_manager_gets_only_the_themes_of_units_they_may_see(themed, org):
     assert data["themes"] == []  # team B's comments are hidden: no themes at all
     whole = published_json(snapshot)
     assert all("count" in theme for theme in whole["themes"])
+
+
+def test_the_oracle_finds_no_small_group_in_the_theme_counts(themed):
+    """Atoms: each team's own comments (A 12, B 6, C 3). A unit's theme counts sum over the
+    atoms whose comments its list shows; no union of atoms under k_text may be derivable."""
+    from tests.oracle import find_leak
+
+    atoms = {"TA": SHOWN, "TB": HIDDEN, "TC": ["Lokalen är för liten."] * 3}
+    names = list(atoms)
+    cells = []
+    for row in rows(themed).values():
+        for entry in row.data.get("comments") or []:
+            if "themes" in entry:
+                shown = set(entry["texts"])
+                cells.append([names.index(a) for a, texts in atoms.items() if shown & set(texts)])
+    sizes = [len(atoms[a]) for a in names]
+    assert cells and find_leak(sizes, cells, k=10) is None
+    # Counting themes over the raw answers instead would give K and AVD all three teams:
+    # K − team A is teams B and C, nine people, and the oracle says so.
+    naive = [[0, 1, 2], [0, 1, 2], [0]]
+    assert sorted(find_leak(sizes, naive, k=10)) == [1, 2]
