@@ -239,3 +239,38 @@ def test_the_oracle_finds_no_small_group_in_the_theme_counts(themed):
     # K − team A is teams B and C, nine people, and the oracle says so.
     naive = [[0, 1, 2], [0, 1, 2], [0]]
     assert sorted(find_leak(sizes, naive, k=10)) == [1, 2]
+
+
+def test_an_emerging_theme_is_kept_in_the_codebook_from_the_unit_page(client, admin_user, org):
+    unit = add_unit(org, "MAT", org.units.get(external_id="K"), name="Köket")
+    canteen = [
+        f"Maten i matsalen är {w} och portionerna {p}."
+        for w in ("kall", "salt", "dyr", "ljummen")
+        for p in ("små", "stora", "snåla", "fina")
+    ]
+    bikes = [
+        f"Cykelstället vid {w} saknar tak och cyklarna {p}."
+        for w in ("entrén", "gaveln", "garaget", "skolan")
+        for p in ("rostar", "stjäls", "välter", "står i vägen")
+    ]
+    campaign = make_campaign(org, org.units.get(external_id="K"))
+    answer(campaign, unit, [4] * 32, comments=canteen + bikes)
+    theme_snapshot(ResultSnapshot.objects.get(pk=store_snapshot(campaign).pk))
+    client.force_login(admin_user)
+    page = client.get(url("unit", campaign, unit.pk)).content.decode()
+    assert "Found in these comments; not in the codebook." in page
+    assert "Keep this theme in the codebook" in page
+    emerging = next(
+        t for t in ResultSnapshot.objects.get(campaign=campaign).data["themes"] if t["key"] is None
+    )
+    client.post(
+        reverse("themes:codebook", args=["testby"]),
+        {
+            "action": "add",
+            "label": ", ".join(emerging["terms"][:3]),
+            "words": " ".join(emerging["terms"]),
+            "language": "sv",
+        },
+    )
+    kept = org.codebook_themes.order_by("-position").first()
+    assert kept.terms["sv"].split() == emerging["terms"]
