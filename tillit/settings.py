@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tillit.org",
     "tillit.instruments",
     "tillit.surveys",
+    "tillit.themes",
     "tillit.results",
     "tillit.workshop",
     "tillit.programmes",

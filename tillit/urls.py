@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tillit.org.urls")),
     path("", include("tillit.programmes.urls")),
     path("", include("tillit.results.urls")),
+    path("", include("tillit.themes.urls")),
     path("", include("tillit.workshop.urls")),
     path("", include("tillit.steering.urls")),
 ]

@@ -27,6 +27,7 @@ from tillit.results.present import (
     scale_range,
 )
 from tillit.results.snapshot import published_json
+from tillit.results.theming import theme_label
 
 
 def json_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> bytes:
@@ -172,7 +173,17 @@ def xlsx_bytes(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -> by
                     + band["values"]
                     + [band["reason"]],
                 )
-    for ws in (sheet, items, background):
+    comments = book.create_sheet(_("Comments")[:31])
+    _append(comments, [_("Unit id"), _("Unit"), _("Question id"), _("Comment"), _("Theme")])
+    known = {theme["id"]: theme for theme in data.get("themes", [])}
+    language = translation.get_language() or "sv"
+    for unit in data["units"]:
+        for entry in unit.get("comments") or [] if unit["shown"] else []:
+            ids = entry.get("themes") or [None] * len(entry.get("texts", []))
+            for text, theme_id in zip(entry.get("texts", []), ids, strict=True):
+                label = theme_label(known[theme_id], language) if theme_id in known else ""
+                _append(comments, [unit["id"], unit["name"], entry["item"], text, label])
+    for ws in (sheet, items, background, comments):
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "C2"

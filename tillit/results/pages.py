@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tillit.core.collation import collation_key
@@ -32,6 +33,7 @@ from tillit.results.present import (
 )
 from tillit.results.reflection import questions_for
 from tillit.results.snapshot import reason_text
+from tillit.results.theming import theme_label
 
 DEFAULT_LEVELS = 3  # the top unit and two levels below it
 
@@ -121,7 +123,10 @@ def overview_context(
         for key in keys
     ]
     chart_key = next((k for k in keys if k.endswith(".total")), keys[0] if keys else "")
+    theme_columns, theme_rows = _theme_table(data, listed)
     return {
+        "theme_columns": theme_columns,
+        "theme_rows": theme_rows,
         "snapshot": snapshot,
         "data": data,
         "participation": participation,
@@ -308,7 +313,11 @@ def _histogram(rows: QuerySet[ResultUnit], key: str, data: dict[str, Any]) -> di
 
 
 def unit_context(
-    snapshot: ResultSnapshot, row: ResultUnit, language_for_questions: str
+    snapshot: ResultSnapshot,
+    row: ResultUnit,
+    language_for_questions: str,
+    theme: str = "",
+    query: str = "",
 ) -> dict[str, Any]:
     """One unit's page (and PDF): indices beside parent and organisation, trend, items,
     strongest and weakest constructs, comments, or the reason it is hidden."""
@@ -386,7 +395,10 @@ def unit_context(
             # Never the same construct in both lists (HME has only three).
             "strongest": list(reversed(constructs[max(2, len(constructs) - 2) :])),
             "items": _items(data, unit),
-            "comments": _comments(data, unit),
+            "comments": _comments(data, unit, theme, query),
+            "themes": unit_themes(data, unit, get_language() or language_for_questions),
+            "theme_filter": theme,
+            "query": query,
             "questions": questions_for(
                 [r["key"] for r in constructs[:3]], data, language_for_questions
             ),
@@ -399,6 +411,25 @@ def unit_context(
         }
     )
     return context
+
+
+THEME_COLUMNS = 8
+
+
+def _theme_table(data: dict[str, Any], listed: list[dict[str, Any]]) -> tuple[list, list]:
+    """Units × the campaign's most frequent themes: counts where a unit's comments are shown."""
+    language = get_language() or "sv"
+    themes = sorted(data.get("themes", []), key=lambda t: -t["count"])[:THEME_COLUMNS]
+    columns = [{"id": t["id"], "label": theme_label(t, language)} for t in themes]
+    rows = [
+        {
+            "summary": s,
+            "cells": [s["theme_counts"].get(t["id"], 0) for t in themes],
+        }
+        for s in listed
+        if s["shown"] and "theme_counts" in s
+    ]
+    return (columns, rows) if rows else ([], [])
 
 
 def _index(summary: dict[str, Any] | None, key: str) -> float | None:
@@ -433,12 +464,47 @@ def _items(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
-def _comments(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]]:
+def unit_themes(data: dict[str, Any], unit: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    """A unit's themes, most frequent first: name, count and quotes, all from its shown comments."""
+    known = {theme["id"]: theme for theme in data.get("themes", [])}
+    return [
+        {
+            "id": entry["id"],
+            "label": theme_label(known[entry["id"]], language),
+            "terms": known[entry["id"]].get("terms", []),
+            "emerging": known[entry["id"]].get("key") is None,
+            "count": entry["count"],
+            "quotes": entry["quotes"],
+        }
+        for entry in unit.get("themes") or []
+        if entry["id"] in known
+    ]
+
+
+def _comments(
+    data: dict[str, Any], unit: dict[str, Any], theme: str = "", query: str = ""
+) -> list[dict[str, Any]]:
+    """The unit's comment lists, each comment with its theme's name; only those of `theme`
+    and those containing `query` (case-insensitive) when given."""
+    known = {t["id"]: t for t in data.get("themes", [])}
+    language = get_language() or "sv"
+    needle = query.casefold().strip()
     result = []
     for entry in unit.get("comments") or []:
-        block = {"question": item_text(data, entry["item"])}
+        block: dict[str, Any] = {"question": item_text(data, entry["item"])}
         if "texts" in entry:
-            block["texts"] = entry["texts"]
+            ids = entry.get("themes") or [None] * len(entry["texts"])
+            rows = [
+                {
+                    "text": text,
+                    "theme": theme_label(known[tid], language) if tid in known else "",
+                }
+                for text, tid in zip(entry["texts"], ids, strict=True)
+                if (not theme or tid == theme) and (not needle or needle in text.casefold())
+            ]
+            block["entries"] = rows
+            block["texts"] = [row["text"] for row in rows]
+            block["total"] = len(entry["texts"])
         else:
             block["reason"] = reason_text(entry["reason"], data["thresholds"])
         result.append(block)

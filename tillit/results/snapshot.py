@@ -18,6 +18,7 @@ from tillit.results.disclosure import MESSAGES
 from tillit.results.ledger import log_event, record_publication
 from tillit.results.models import DisclosureEvent, ResultSnapshot, ResultUnit
 from tillit.results.publishing import make_publication
+from tillit.results.theming import theme_results
 from tillit.surveys.models import Campaign
 
 REASON_THRESHOLD = {
@@ -125,10 +126,14 @@ def store_snapshot(campaign: Campaign) -> ResultSnapshot:
     if epoch is not None:
         record_publication(campaign, epoch, int(epoch.n_direct.sum()))
     snapshot.units.all().delete()
-    _insert_units(snapshot.pk, result.pop("units"))
+    units = result.pop("units")
+    _insert_units(snapshot.pk, units)
     snapshot.data = result
     snapshot.computed_at = timezone.now()
     snapshot.save(update_fields=["data", "computed_at"])
+    if any(row.get("comments") for row in units):
+        # Themes are made from what was just published, in a task of their own.
+        transaction.on_commit(lambda: theme_results.enqueue(campaign.pk))
     return snapshot
 
 
@@ -148,4 +153,12 @@ def published_json(snapshot: ResultSnapshot, unit_pks: set[int] | None = None) -
             unit["excluded_text"] = reason_text("answers_excluded", thresholds, unit["excluded_n"])
         units.append(unit)
     data["units"] = units
+    if unit_pks is not None and "themes" in data:
+        # A reader of some units gets the themes of their comments, not the organisation's totals.
+        present = {theme["id"] for unit in units for theme in unit.get("themes") or []}
+        data["themes"] = [
+            {key: value for key, value in theme.items() if key != "count"}
+            for theme in data["themes"]
+            if theme["id"] in present
+        ]
     return data

@@ -98,7 +98,13 @@ def unit(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
     """One unit: indices beside parent and organisation, trend, items, comments."""
     campaign = _campaign(request, campaign_id)
     snapshot, row = _unit_row(request, campaign, unit_pk)
-    context = unit_context(snapshot, row, get_language())
+    context = unit_context(
+        snapshot,
+        row,
+        get_language(),
+        theme=request.GET.get("theme", "")[:40],
+        query=request.GET.get("q", "")[:200],
+    )
     return render(request, "results/unit.html", {"campaign": campaign, **context})
 
 

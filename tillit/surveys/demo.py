@@ -20,6 +20,7 @@ from tillit.instruments.definition import iter_items
 from tillit.instruments.models import InstrumentVersion
 from tillit.instruments.shipped import install_shipped
 from tillit.org.models import Organisation, Person, Unit
+from tillit.surveys.demo_comments import BANK, demo_comment
 from tillit.surveys.models import (
     Campaign,
     CampaignEvent,
@@ -32,37 +33,6 @@ from tillit.surveys.models import (
 )
 from tillit.surveys.signals import campaign_launched
 from tillit.surveys.storing import bulk_store_responses
-
-COMMENTS = {
-    "sv": {
-        "hjalper": [
-            "Att vi får planera arbetet själva i arbetsgruppen.",
-            "Kollegor som ställer upp när det är mycket.",
-            "Chefen lyssnar och ger oss förtroende.",
-            "Korta beslutsvägar när något behöver lösas snabbt.",
-            "Att vi träffar brukarna och ser att det vi gör spelar roll.",
-        ],
-        "hindrar": [
-            "För mycket dokumentation som ingen läser.",
-            "Nya system som införs utan att vi blir tillfrågade.",
-            "Ständiga omorganisationer.",
-            "Vi hinner inte med det viktiga för alla möten.",
-            "Detaljstyrning uppifrån och många uppföljningar.",
-        ],
-    },
-    "da": {
-        "hjalper": [
-            "At vi selv kan planlægge arbejdet i teamet.",
-            "Kolleger, der hjælper, når der er travlt.",
-            "Lederen lytter og viser os tillid.",
-        ],
-        "hindrar": [
-            "For meget dokumentation, som ingen læser.",
-            "Nye systemer, som indføres uden at vi bliver spurgt.",
-            "Detailstyring og mange opfølgninger.",
-        ],
-    },
-}
 
 
 def _versions() -> list[InstrumentVersion]:
@@ -106,7 +76,6 @@ def _answers(
 ) -> dict[str, dict]:
     """One respondent's answers: scale items from the model, now and then a comment."""
     answers: dict[str, dict] = {}
-    comments = COMMENTS.get(language, COMMENTS["sv"])
     for version in versions:
         definition = version.definition
         mine: dict = {}
@@ -117,8 +86,11 @@ def _answers(
                     continue
                 value = item_means[key] + level + rng.gauss(0, 0.75)
                 mine[item["id"]] = min(5, max(1, round(value)))
-            elif item["type"] == "text" and item["id"] in comments and rng.random() < 0.15:
-                mine[item["id"]] = rng.choice(comments[item["id"]])
+            # About a third write a comment to each open question, as in real staff surveys.
+            elif item["type"] == "text" and rng.random() < 0.3:
+                comment = demo_comment(rng, language, item["id"])
+                if comment:
+                    mine[item["id"]] = comment
         answers[definition["id"]] = mine
     return answers
 
@@ -205,7 +177,7 @@ def build_demo_surveys(organisation: Organisation, seed: int = 2026) -> list[Cam
     """Closed "Medarbetarenkät 2025" and "Medarbetarenkät 2026" (HME + Tillitsindex) with
     synthetic answers for every active person of the organisation."""
     rng = random.Random(seed)
-    language = organisation.language if organisation.language in COMMENTS else "sv"
+    language = organisation.language if organisation.language in BANK else "sv"
     units = list(Unit.objects.filter(organisation=organisation).values_list("pk", flat=True))
     # A unit's standing is partly lasting (culture, leadership) and partly this year's.
     lasting = {pk: rng.gauss(0, 0.45) for pk in units}

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tillit.org.models import Organisation
 from tillit.results.exports import json_bytes, xlsx_bytes
 from tillit.results.refreshing import get_snapshot
+from tillit.results.theming import theme_results
 from tillit.surveys.models import Campaign
 
 
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         if len(found) > 1:
             raise CommandError(f"Several campaigns are called {wanted!r}: give the id.")
         snapshot = get_snapshot(found[0])
+        if snapshot.data.get("phase") == "published" and "themes_at" not in snapshot.data:
+            # No worker has themed this publication yet: a command can wait for it.
+            theme_results.call(found[0].pk)
+            snapshot.refresh_from_db()
         content = (json_bytes if options["format"] == "json" else xlsx_bytes)(snapshot)
         if options["output"]:
             with open(options["output"], "wb") as out:

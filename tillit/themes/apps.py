@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ThemesConfig(AppConfig):
+    name = "tillit.themes"
+    label = "themes"
