@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tillit import audit
+from tillit.audit.log import Kind
 from tillit.core.models import normalise_email
 from tillit.org import actions
 from tillit.org.models import ImportJob, Organisation, Person, RoleGrant, Unit
@@ -1218,4 +1220,13 @@ def process_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     job.content = None  # personal data: kept only until applied
     job.finished_at = timezone.now()
     job.save()
+    audit.record(
+        Kind.IMPORT_RUN,
+        job.organisation_id,
+        job.created_by,
+        kind=job.kind,
+        file=job.filename,
+        rows=result.rows,
+        count=len(result.errors),
+    )
     return job
