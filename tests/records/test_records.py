@@ -54,7 +54,17 @@ def test_audit_records_every_kind_of_event(client, org, units, admin_user, campa
     do_save_campaign(draft, list(campaign.versions()), by=admin_user)
     client.post(
         reverse("records:retention", args=[slug]),
-        dict.fromkeys(("raw_answers_days", "comments_days", "drafts_days", "invitations_days", "import_files_days", "audit_days"), 100),
+        dict.fromkeys(
+            (
+                "raw_answers_days",
+                "comments_days",
+                "drafts_days",
+                "invitations_days",
+                "import_files_days",
+                "audit_days",
+            ),
+            100,
+        ),
     )
     job = ImportJob.objects.create(
         organisation=org, kind="units", filename="enheter.csv", content=b"x", created_by=admin_user
