@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.test_results_helpers import answer, make_campaign
 from tillit import audit
-from tillit.audit.log import Kind
+from tillit.audit.log import Kind, record_sso_change
 from tillit.audit.models import AuditEntry
 from tillit.org.models import ImportJob, RoleGrant
 from tillit.org.roles import do_grant_role, do_revoke_role
@@ -72,7 +72,12 @@ def test_audit_records_every_kind_of_event(client, org, units, admin_user, campa
     from tillit.org.importing import process_job
 
     process_job(job)
-    audit.record(Kind.SSO_CHANGED, org, admin_user, setting="oidc", new="https://idp.example")
+    record_sso_change(
+        org,
+        admin_user,
+        {"issuer": "https://idp.example", "client_secret": "s3cret-old"},
+        {"issuer": "https://login.example", "client_secret": "s3cret-new"},
+    )
     client.post(
         reverse("records:requests", args=[slug]),
         {
@@ -102,6 +107,9 @@ def test_audit_records_every_kind_of_event(client, org, units, admin_user, campa
     assert exported.detail["campaign"] == campaign.name and exported.detail["format"] == "json"
     read = AuditEntry.objects.filter(kind=Kind.RESULTS_READ, detail__unit__isnull=False).first()
     assert read.detail["unit"]
+    sso = AuditEntry.objects.get(kind=Kind.SSO_CHANGED)
+    assert sso.detail["new"] == {"client_secret": "(changed)", "issuer": "https://login.example"}
+    assert "s3cret" not in json.dumps(sso.detail)
     thresholds = AuditEntry.objects.get(kind=Kind.THRESHOLDS_CHANGED, detail__campaign="Utkast")
     assert thresholds.detail["new"]["k"] == 6
     # Never an answer, a comment or a token.

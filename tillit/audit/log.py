@@ -84,3 +84,28 @@ def search(
     if until:
         entries = entries.filter(at__date__lte=until)
     return entries
+
+
+# Parts of a setting's name that mark a value never to be written down, only that it changed.
+SECRET_PARTS = ("secret", "password", "token", "key", "private", "certificate")
+
+
+def record_sso_change(organisation: Any, by: Any, old: dict, new: dict) -> AuditEntry:
+    """Log a change of an organisation's single sign-on configuration: the settings that
+    changed with their old and new values – secrets (client secret, keys, certificates) only
+    as 'changed', never their values."""
+    changed = sorted(name for name in {*old, *new} if old.get(name) != new.get(name))
+
+    def shown(name: str, value: Any) -> Any:
+        if any(part in name.lower() for part in SECRET_PARTS):
+            return "(changed)" if value else None
+        return value
+
+    return record(
+        Kind.SSO_CHANGED,
+        organisation,
+        by,
+        setting=", ".join(changed),
+        old={name: shown(name, old.get(name)) for name in changed},
+        new={name: shown(name, new.get(name)) for name in changed},
+    )
