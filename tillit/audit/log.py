@@ -27,6 +27,8 @@ DETAIL_KEYS = frozenset(
         "kind",
         "rows",
         "count",
+        "units",
+        "errors",
         "reference",
         "decision",
         "deleted",

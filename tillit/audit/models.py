@@ -8,6 +8,27 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The page's words for the detail keys `log.DETAIL_KEYS` allows.
+DETAIL_LABELS = {
+    "campaign": _("campaign"),
+    "unit": _("unit"),
+    "format": _("format"),
+    "email": _("e-mail"),
+    "role": _("role"),
+    "setting": _("setting"),
+    "old": _("before"),
+    "new": _("after"),
+    "file": _("file"),
+    "kind": _("kind"),
+    "rows": _("rows"),
+    "count": _("number"),
+    "units": _("units"),
+    "errors": _("errors"),
+    "reference": _("case reference"),
+    "decision": _("decision"),
+    "deleted": _("deleted"),
+}
+
 
 class AuditEntry(models.Model):
     """One event. The organisation is referred to by label, so this app reads only core and
@@ -44,3 +65,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.kind}"
+
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The detail as (label in the reader's language, value as text), for the page."""
+        items = []
+        for key, value in self.detail.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{name} {item}" for name, item in value.items())
+            elif isinstance(value, list):
+                value = ", ".join(str(item) for item in value)
+            items.append((str(DETAIL_LABELS.get(key, key)), str(value)))
+        return items

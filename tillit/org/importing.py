@@ -1227,6 +1227,6 @@ def process_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
         kind=job.kind,
         file=job.filename,
         rows=result.rows,
-        count=len(result.errors),
+        errors=len(result.errors),
     )
     return job

@@ -89,7 +89,9 @@ class RecordsRequest(models.Model):
         REFUSED = "refused", _("Refused")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
     kind = models.CharField(_("kind of request"), max_length=16, choices=Kind.choices)
     reference = models.CharField(_("case reference"), max_length=100)
     received_on = models.DateField(_("received"), default=timezone.localdate)

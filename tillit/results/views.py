@@ -133,7 +133,7 @@ def export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
         request.user,
         campaign=campaign.name,
         format=kind,
-        count=len(pks),
+        units=len(pks),
     )
     if kind == "xlsx":
         content = exports.xlsx_bytes(snapshot, pks)
@@ -196,7 +196,7 @@ def kolada_import(request: HttpRequest) -> HttpResponse:
             kind="kolada",
             file=form.cleaned_data["file"].name,
             rows=count,
-            count=len(errors),
+            errors=len(errors),
         )
         if not errors:
             messages.success(
@@ -237,7 +237,7 @@ def batch_start(request: HttpRequest, campaign_id: int) -> HttpResponse:
         request.user,
         campaign=campaign.name,
         format="pdf-zip",
-        count=len(pks),
+        units=len(pks),
     )
     return redirect("results:batch", request.organisation.slug, campaign.pk, batch.pk)
 
