@@ -14,7 +14,7 @@ from tests.test_results_helpers import answer, make_campaign
 from tillit import audit
 from tillit.audit.log import Kind, record_sso_change
 from tillit.audit.models import AuditEntry
-from tillit.org.models import ImportJob, RoleGrant
+from tillit.org.models import ImportJob, Person, RoleGrant
 from tillit.org.roles import do_grant_role, do_revoke_role
 from tillit.records.models import RetentionPolicy, RetentionRun
 from tillit.records.retention import apply_retention
@@ -248,14 +248,17 @@ def test_records_export_holds_only_what_was_published(client, org, units, admin_
 
 
 def test_own_data_export_never_holds_answers(client, org, units, employee_user, campaign):
-    Invitation.objects.filter(pk=Invitation.objects.first().pk).update(
-        person=employee_user.person_set.first() if hasattr(employee_user, "person_set") else None
-    )
+    person = Person.objects.get(organisation=org, email=employee_user.email)
+    Invitation.objects.filter(pk=Invitation.objects.first().pk).update(person=person)
+    do_grant_role(org, employee_user.email, RoleGrant.Role.MED, units["HEM"])
     client.force_login(employee_user)
     response = client.post(reverse("records:my_data", args=[org.slug]))
     data = json.loads(response.content)
     assert data["account"]["email"] == employee_user.email
-    assert data["employment"] and "roles" in data and "programmes" in data
+    assert data["employment"] == [{"unit": units["HEM"].name, "active": True, "start_date": None}]
+    assert data["roles"][0]["unit"] == units["HEM"].name
+    assert data["invitations"] == [{"campaign": campaign.name, "answered": True}]
+    # Whatever Tillit stored as answers to the campaign, none of it is in the export.
     text = response.content.decode()
     assert COMMENT not in text and '"answers"' not in text
     assert set(data) == {
@@ -268,3 +271,5 @@ def test_own_data_export_never_holds_answers(client, org, units, employee_user, 
         "artefacts",
         "invitations",
     }
+    entry = AuditEntry.objects.get(kind=Kind.PERSONAL_EXPORTED)
+    assert entry.actor_email == employee_user.email
