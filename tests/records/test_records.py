@@ -273,3 +273,16 @@ def test_own_data_export_never_holds_answers(client, org, units, employee_user, 
     }
     entry = AuditEntry.objects.get(kind=Kind.PERSONAL_EXPORTED)
     assert entry.actor_email == employee_user.email
+
+
+def test_roles_an_import_grants_and_takes_back_are_audited(org, units, admin_user):
+    from tests.test_import import DATA, people_import
+
+    first = people_import(org, (DATA / "people.csv").read_bytes())
+    ImportJob.objects.create(organisation=org, kind="people", status="done", summary=first.summary)
+    content = (DATA / "people.csv").read_text().replace("skyddsombud", "employee")
+    people_import(org, content)
+    granted = AuditEntry.objects.filter(kind=Kind.ROLE_GRANTED, detail__email="cia@testby.se")
+    assert granted.get().detail == {"email": "cia@testby.se", "role": "med", "unit": "BUF"}
+    revoked = AuditEntry.objects.get(kind=Kind.ROLE_REVOKED)
+    assert revoked.detail["email"] == "cia@testby.se"

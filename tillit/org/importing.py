@@ -1095,7 +1095,19 @@ def apply_people(
             active=False, left_at=now
         )
     summary["deactivated"] = len(leaving)
-    RoleGrant.objects.filter(pk__in=plan.grants_to_remove).delete()
+    removed = RoleGrant.objects.filter(pk__in=plan.grants_to_remove)
+    for email, role, unit_name in removed.values_list("email", "role", "unit__name"):
+        audit.record(Kind.ROLE_REVOKED, organisation, by, email=email, role=role, unit=unit_name)
+    removed.delete()
+    for email, role, unit in plan.grants_to_add:
+        audit.record(
+            Kind.ROLE_GRANTED,
+            organisation,
+            by,
+            email=email,
+            role=role,
+            unit=plan.unit_ids.get(unit, ""),
+        )
     RoleGrant.objects.bulk_create(
         [
             RoleGrant(
