@@ -261,3 +261,12 @@ def test_where_an_error_is_speaks_the_readers_language():
         errors = errors_of(workbook(survey=survey))
     assert any(e.startswith("survey rad 2") for e in errors), errors
     assert not any(" row " in e for e in errors), errors
+
+
+def test_parameters_are_refused_not_dropped():
+    header = [*SURVEY_HEADER, "parameters"]
+    survey = [[*row, ""] for row in SURVEY]
+    survey[3][6] = "randomize=true"
+    assert errors_of(workbook(survey=survey, survey_header=header)) == [
+        "survey row 5: column 'parameters' is not supported"
+    ]

@@ -50,8 +50,7 @@ DISPLAY_APPEARANCES = {"", "likert", "minimal", "horizontal", "horizontal-compac
 GROUP_APPEARANCES = {"", "field-list"}
 # Keys of pyxform's JSON that Tillit reads, per element kind; any other is refused by the
 # column it came from.
-QUESTION_KEYS = {"type", "name", "label", "bind", "control", "parameters", "itemset", "list_name"}
-QUESTION_KEYS |= {"choices"}
+QUESTION_KEYS = {"type", "name", "label", "bind", "control", "itemset", "list_name", "choices"}
 GROUP_KEYS = {"type", "name", "label", "control", "children", "bind"}
 BIND_KEYS = {"required", "relevant", "constraint", "jr:constraintMsg", "jr:requiredMsg"}
 # pyxform's JSON key → the XLSForm column an author knows it by.
@@ -189,6 +188,7 @@ class XLSFormReader:
             "sections": [],
             "scoring": {"method": "none"},
         }
+        self.lists: dict[str, list] = form.get("choices") or {}
         self.description: dict[str, list[str]] = {}
         self.seen_question = False
         for element in form.get("children", []):
@@ -362,6 +362,11 @@ class XLSFormReader:
                 where,
                 _("column '%(column)s' is not supported") % {"column": COLUMN_OF.get(key, key)},
             )
+        for key, value in (element.get("control") or {}).items():
+            if key != "appearance" and value not in ("", None, False):
+                self.error(
+                    where, _("column '%(column)s' is not supported") % {"column": f"body::{key}"}
+                )
         for key, value in (element.get("bind") or {}).items():
             if key not in BIND_KEYS and value not in ("", None):
                 self.error(
@@ -380,7 +385,9 @@ class XLSFormReader:
                 item["integer"] = False
         else:
             list_name = element.get("list_name") or element.get("itemset") or ""
-            choices = element.get("choices")
+            # pyxform leaves the choices on the form only (not the question) in some cases,
+            # such as randomised lists.
+            choices = element.get("choices") or self.lists.get(list_name)
             if not choices:
                 # select_one_from_file and the like: the choices are not on the choices sheet.
                 self.error(
