@@ -191,6 +191,13 @@ def test_retention_deletes_exactly_what_is_due(org, units, admin_user, campaign)
         list(published.units.values_list("data")),
     ) == before
     assert AuditEntry.objects.filter(kind=Kind.RETENTION_RUN).exists()
+    # The next year's trend still compares with the published figures of this one.
+    later = make_campaign(org, units["K"], name="Enkät 2027", year=2027)
+    answer(later, units["K"], [5] * 12)
+    snapshot = get_snapshot(later)
+    assert snapshot.data["previous"]["hme"] == {"id": campaign.pk, "name": campaign.name}
+    top = snapshot.units.get(unit_pk=units["K"].pk).data
+    assert top["trend"]["hme.ledarskap"] == 75.0  # the published figure of a year ago (all 4s)
 
 
 def test_the_daily_command_and_defaults(org, campaign, capsys):
