@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "tillit.workshop",
     "tillit.programmes",
     "tillit.steering",
+    "tillit.audit",
+    "tillit.records",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

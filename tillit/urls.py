@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tillit.themes.urls")),
     path("", include("tillit.workshop.urls")),
     path("", include("tillit.steering.urls")),
+    path("", include("tillit.records.urls")),
 ]

@@ -15,6 +15,10 @@ from tillit.instruments.xlsform import XLSFormReader, relabel
 from tillit.org.models import Organisation
 
 
+def _empty_list_errors() -> tuple[str, ...]:
+    return (_("expected a non-empty list of sections"), _("expected a non-empty list of items"))
+
+
 class InstrumentFileError(DataFileError):
     """A file that is not a valid instrument; `errors` lists every problem with its path."""
 
@@ -32,23 +36,28 @@ def load_yaml(text_or_bytes: str | bytes) -> dict[str, Any]:
     return definition
 
 
-def load_xlsform(data: bytes) -> dict[str, Any]:
+def load_xlsform(data: bytes, name: str = "", language: str = "") -> dict[str, Any]:
     """Parse and validate an XLSForm workbook (.xlsx) into the normalised definition.
 
-    Errors name the sheet and row (`survey row 7: type 'geopoint' is not supported`).
+    Errors name the sheet and row (`survey row 7: type 'geopoint' is not supported`). `name`
+    (the file's stem) gives a form without settings its id and title; `language` is the
+    language of plain `label` columns when the settings name none.
     """
-    reader = XLSFormReader(data)
+    reader = XLSFormReader(data, name=name, language=language)
     raw = reader.read()
     if raw is None:
         raise InstrumentFileError(reader.errors)
     definition, errors = normalise(raw)
+    if reader.errors:
+        # A section or form emptied by refused rows only repeats what the reader said.
+        errors = [error for error in errors if not error.endswith(_empty_list_errors())]
     errors = reader.errors + relabel(errors, reader.path_labels)
     if errors:
         raise InstrumentFileError(errors)
     return definition
 
 
-def load_file(path: Path) -> dict[str, Any]:
+def load_file(path: Path, language: str = "") -> dict[str, Any]:
     """Load an instrument file by its extension: .yaml/.yml or .xlsx."""
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".xlsx"):
@@ -67,7 +76,9 @@ def load_file(path: Path) -> dict[str, Any]:
                 % {"name": path.name, "reason": exc.strerror}
             ]
         ) from None
-    return load_xlsform(data) if suffix == ".xlsx" else load_yaml(data)
+    if suffix == ".xlsx":
+        return load_xlsform(data, name=path.stem, language=language)
+    return load_yaml(data)
 
 
 def install(

@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tillit import audit
+from tillit.audit.log import Kind
 from tillit.core.models import normalise_email
 from tillit.org import actions
 from tillit.org.models import ImportJob, Organisation, Person, RoleGrant, Unit
@@ -1093,7 +1095,19 @@ def apply_people(
             active=False, left_at=now
         )
     summary["deactivated"] = len(leaving)
-    RoleGrant.objects.filter(pk__in=plan.grants_to_remove).delete()
+    removed = RoleGrant.objects.filter(pk__in=plan.grants_to_remove)
+    for email, role, unit_name in removed.values_list("email", "role", "unit__name"):
+        audit.record(Kind.ROLE_REVOKED, organisation, by, email=email, role=role, unit=unit_name)
+    removed.delete()
+    for email, role, unit in plan.grants_to_add:
+        audit.record(
+            Kind.ROLE_GRANTED,
+            organisation,
+            by,
+            email=email,
+            role=role,
+            unit=plan.unit_ids.get(unit, ""),
+        )
     RoleGrant.objects.bulk_create(
         [
             RoleGrant(
@@ -1218,4 +1232,13 @@ def process_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
     job.content = None  # personal data: kept only until applied
     job.finished_at = timezone.now()
     job.save()
+    audit.record(
+        Kind.IMPORT_RUN,
+        job.organisation_id,
+        job.created_by,
+        kind=job.kind,
+        file=job.filename,
+        rows=result.rows,
+        errors=len(result.errors),
+    )
     return job

@@ -19,6 +19,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from tillit import audit
+from tillit.audit.log import Kind
 from tillit.core.models import User, normalise_email
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 
@@ -59,6 +61,7 @@ def do_grant_role(
         grant = RoleGrant.objects.create(
             organisation=organisation, email=email, role=role, unit=unit, granted_by=by
         )
+        audit.record(Kind.ROLE_GRANTED, organisation, by, email=email, role=role, unit=unit)
     # Mail after the commit: a failed send must not undo the grant (it can be re-sent
     # from the people page).
     return grant, do_invite(organisation, email, by=by, grant=grant)
@@ -84,6 +87,14 @@ def do_revoke_role(grant: RoleGrant, *, by: User | None = None) -> None:
                     % {"email": grant.email}
                 )
         grant.delete()
+        audit.record(
+            Kind.ROLE_REVOKED,
+            grant.organisation_id,
+            by,
+            email=grant.email,
+            role=grant.role,
+            unit=grant.unit,
+        )
 
 
 def do_invite(

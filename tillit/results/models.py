@@ -47,6 +47,9 @@ class ResultSnapshot(models.Model):
     frozen_at = models.DateTimeField(null=True, blank=True)
     # Set when a refresh is enqueued, cleared when it starts: at most one refresh waits.
     refresh_queued_at = models.DateTimeField(null=True, blank=True)
+    # Set when retention deleted raw answers or comments of the (closed) campaign: from then on
+    # the stored publication is final and is never rebuilt from the fewer answers left.
+    raw_deleted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"results of {self.campaign_id}"

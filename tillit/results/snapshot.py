@@ -116,6 +116,10 @@ def store_snapshot(campaign: Campaign) -> ResultSnapshot:
     that adds answers goes into the ledger with it. Should the answers already published be
     missing (deleted by hand), the earlier publication stands and the audit log says why."""
     snapshot, _created = ResultSnapshot.objects.select_for_update().get_or_create(campaign=campaign)
+    if snapshot.ready and snapshot.raw_deleted_at is not None:
+        # Retention removed answers this publication was made of: recomputing would publish
+        # a different, smaller result (and a difference to subtract). What was published stands.
+        return snapshot
     try:
         result, epoch = make_publication(campaign)
     except ValueError as error:

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy, ngettext
 
+from tillit import audit
+from tillit.audit.log import Kind
 from tillit.org.access import org_view
 from tillit.org.models import Unit
 from tillit.results import exports
@@ -75,6 +77,7 @@ def overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     _reader(request)
     campaign = _campaign(request, campaign_id)
     context = overview_context(get_snapshot(campaign), request.access, request.GET.dict())
+    audit.record(Kind.RESULTS_READ, request.organisation, request.user, campaign=campaign.name)
     if request.access.is_admin:
         context["kolada"] = comparison(request.organisation, context["top"])
         context["disclosure_log"] = DisclosureEvent.objects.filter(campaign=campaign)
@@ -105,6 +108,7 @@ def unit(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
         theme=request.GET.get("theme", "")[:40],
         query=request.GET.get("q", "")[:200],
     )
+    _audit_unit(request, Kind.RESULTS_READ, campaign, row, "")
     return render(request, "results/unit.html", {"campaign": campaign, **context})
 
 
@@ -114,6 +118,7 @@ def unit_pdf(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpRespon
     campaign = _campaign(request, campaign_id)
     snapshot, row = _unit_row(request, campaign, unit_pk)
     content = exports.unit_pdf(snapshot, row, get_language())
+    _audit_unit(request, Kind.RESULTS_EXPORTED, campaign, row, "pdf")
     name = f"{slugify(campaign.name)}-{slugify(row.data['name'])}.pdf"
     return _download(content, "application/pdf", name)
 
@@ -128,11 +133,30 @@ def export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
     snapshot = get_snapshot(campaign)
     pks = set(visible_rows(snapshot, request.access).values_list("unit_pk", flat=True))
     name = slugify(campaign.name) or f"campaign-{campaign.pk}"
+    audit.record(
+        Kind.RESULTS_EXPORTED,
+        request.organisation,
+        request.user,
+        campaign=campaign.name,
+        format=kind,
+        units=len(pks),
+    )
     if kind == "xlsx":
         content = exports.xlsx_bytes(snapshot, pks)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return _download(content, mime, f"{name}.xlsx")
     return _download(exports.json_bytes(snapshot, pks), "application/json", f"{name}.json")
+
+
+def _audit_unit(request: HttpRequest, kind: str, campaign: Campaign, row, form: str) -> None:
+    audit.record(
+        kind,
+        request.organisation,
+        request.user,
+        campaign=campaign.name,
+        unit=row.data["name"],
+        format=form,
+    )
 
 
 def _download(content: bytes, mime: str, filename: str) -> HttpResponse:
@@ -171,6 +195,15 @@ def kolada_import(request: HttpRequest) -> HttpResponse:
         count, errors = do_import_kolada(
             organisation, form.cleaned_data["file"].read(), form.cleaned_data["municipality_code"]
         )
+        audit.record(
+            Kind.IMPORT_RUN,
+            organisation,
+            request.user,
+            kind="kolada",
+            file=form.cleaned_data["file"].name,
+            rows=count,
+            errors=len(errors),
+        )
         if not errors:
             messages.success(
                 request,
@@ -204,6 +237,14 @@ def batch_start(request: HttpRequest, campaign_id: int) -> HttpResponse:
         total=len(pks),
     )
     build_report_batch.enqueue(batch.pk)
+    audit.record(
+        Kind.RESULTS_EXPORTED,
+        request.organisation,
+        request.user,
+        campaign=campaign.name,
+        format="pdf-zip",
+        units=len(pks),
+    )
     return redirect("results:batch", request.organisation.slug, campaign.pk, batch.pk)
 
 

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tillit import audit
+from tillit.audit.log import Kind
 from tillit.core import throttle
 from tillit.instruments.definition import AnswerError, validate_answers
 from tillit.instruments.models import InstrumentVersion
@@ -102,6 +104,10 @@ def _log(campaign: Campaign, kind: str, by=None, detail: str = "") -> None:
     CampaignEvent.objects.create(campaign=campaign, kind=kind, by=by, detail=detail[:255])
 
 
+# The disclosure thresholds a campaign is published with; each change is audited.
+THRESHOLDS = ("k", "k_dist", "k_text", "k_sensitive")
+
+
 def do_save_campaign(campaign: Campaign, versions: list[InstrumentVersion], *, by=None) -> Campaign:
     """Create or edit a draft campaign with its instrument versions (in the given order)."""
     if campaign.pk and not Campaign.objects.filter(pk=campaign.pk, status="draft").exists():
@@ -112,9 +118,20 @@ def do_save_campaign(campaign: Campaign, versions: list[InstrumentVersion], *, b
     if len(set(slugs)) != len(slugs):
         raise CampaignError(_("An instrument is chosen twice."))
     campaign.full_clean()
+    before = Campaign.objects.filter(pk=campaign.pk).values(*THRESHOLDS).first()
     with transaction.atomic():
         created = campaign.pk is None
         campaign.save()
+        now = {name: getattr(campaign, name) for name in THRESHOLDS}
+        if before != now:
+            audit.record(
+                Kind.THRESHOLDS_CHANGED,
+                campaign.organisation,
+                by,
+                campaign=campaign.name,
+                old=before,
+                new=now,
+            )
         CampaignInstrument.objects.filter(campaign=campaign).delete()
         CampaignInstrument.objects.bulk_create(
             CampaignInstrument(campaign=campaign, version=v, order=n)

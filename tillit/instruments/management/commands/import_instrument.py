@@ -19,18 +19,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--org", metavar="SLUG", help="install as this organisation's own instrument"
         )
+        parser.add_argument(
+            "--language",
+            default="",
+            help="XLSForm: the language of plain 'label' columns when the settings sheet "
+            "names no default_language (sv, da, nb, en; default sv)",
+        )
 
     # Operator output in English, like Django's own commands; the loader's messages are
     # translated for when they are shown in the web interface.
     @no_translations
-    def handle(self, *args, file: Path, org: str | None, **options) -> None:
+    def handle(self, *args, file: Path, org: str | None, language: str, **options) -> None:
         organisation = None
         if org:
             organisation = Organisation.objects.filter(slug=org).first()
             if organisation is None:
                 raise CommandError(f"no organisation with the short name '{org}'")
         try:
-            definition = load_file(file)
+            definition = load_file(file, language=language)
         except InstrumentFileError as exc:
             for error in exc.errors:
                 self.stderr.write(f"{file.name}: {error}")

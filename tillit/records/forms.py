@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tillit.audit.models import AuditEntry
+from tillit.records.models import RecordsRequest, RetentionPolicy
+from tillit.surveys.models import Campaign
+
+
+class AuditSearchForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("event"), required=False, choices=[("", "–"), *AuditEntry.Kind.choices]
+    )
+    who = forms.CharField(label=_("who (e-mail)"), required=False, max_length=254)
+    text = forms.CharField(
+        label=_("campaign, unit or other detail"), required=False, max_length=200
+    )
+    since = forms.DateField(
+        label=_("from"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(label=_("to"), required=False, widget=forms.DateInput({"type": "date"}))
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = RetentionPolicy
+        fields = [
+            "raw_answers_days",
+            "comments_days",
+            "drafts_days",
+            "invitations_days",
+            "import_files_days",
+            "audit_days",
+            "decision_reference",
+        ]
+
+
+class RecordsRequestForm(forms.ModelForm):
+    class Meta:
+        model = RecordsRequest
+        fields = ["campaign", "kind", "reference", "received_on", "decision", "reasons"]
+        widgets = {"received_on": forms.DateInput({"type": "date"})}
+
+    def __init__(self, *args, organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only closed campaigns have a final publication to disclose.
+        self.fields["campaign"].queryset = Campaign.objects.filter(
+            organisation=organisation, status=Campaign.Status.CLOSED
+        )
