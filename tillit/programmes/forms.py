@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tillit.core.forms import DateInput
 from tillit.programmes.catalogue import ACTION_STATUSES, ARTEFACT_KINDS
 from tillit.programmes.models import Artefact, Participant, ProgrammeStep, text_for
 
@@ -99,7 +100,7 @@ def artefact_form(kind: str, referable, *args, **kwargs) -> forms.Form:
                 choices = [("", "–"), *choices]
             field = forms.ChoiceField(choices=choices, **common)
         elif spec.type == "date":
-            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            field = forms.DateField(widget=DateInput(), **common)
         elif spec.type == "email":
             field = forms.EmailField(**common)
         elif spec.type == "ref":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core.models import normalise_email
@@ -283,6 +283,8 @@ class Artefact(models.Model):
                 continue
             if field.type == "choice":
                 value = dict(field.choices).get(value, value)
+            elif field.type == "date":
+                value = formats.date_format(value, "SHORT_DATE_FORMAT")
             elif field.type == "ref":
                 target = Artefact.objects.filter(
                     pk=value, organisation_id=self.organisation_id

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tillit.core.forms import DateInput
 from tillit.instruments.models import Instrument, InstrumentVersion
 from tillit.org.models import Organisation, Unit
 from tillit.surveys.models import Campaign
@@ -61,8 +62,8 @@ class CampaignForm(forms.ModelForm):
             "code_margin",
         ]
         widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
             "background_source": forms.RadioSelect,
         }
         help_texts = {
@@ -115,5 +116,5 @@ class CampaignForm(forms.ModelForm):
 
 class ReopenForm(forms.Form):
     closes_on = forms.DateField(
-        label=_("New closing date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New closing date"), widget=DateInput()
     )
