@@ -98,6 +98,7 @@ def _render_page(
     background: dict | None = None,
     errors: list[AnswerError] | None = None,
     status: int = 200,
+    test: bool = False,
 ) -> HttpResponse:
     language = state.language
     translation.activate(language)
@@ -108,6 +109,10 @@ def _render_page(
     context = {
         "campaign": campaign,
         "token": _token(request),
+        "submit_url": reverse(
+            "surveys:test_submit" if test else "surveys:submit", args=[_token(request)]
+        ),
+        "test_mode": test,
         "page": page,
         "page_number": page.index + 1,
         "page_count": len(questionnaire.pages),
@@ -200,7 +205,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     return _save_page(request, invitation, questionnaire, state)
 
 
-def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
+def _save_page(
+    request, invitation, questionnaire, state, save=actions.do_save_draft, test: bool = False
+) -> HttpResponse:
+    """Check and keep one page's answers through `save` (the draft, or a test's session)."""
     page = questionnaire.page(_int(request.POST.get("page"), 0))
     action = request.POST.get("action", "next")
     language = request.POST.get("language") if action == "language" else None
@@ -228,6 +236,7 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
                 answers=answers,
                 errors=errors,
                 status=400,
+                test=test,
             )
         merged = {
             **state.answers,
@@ -240,9 +249,7 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
             target = page.index if newly_shown else questionnaire.next_index(page.index, merged, +1)
         elif action == "back":
             target = questionnaire.next_index(page.index, merged, -1)
-        actions.do_save_draft(
-            invitation, page=target, answers={page.instrument: given}, language=language
-        )
+        save(invitation, page=target, answers={page.instrument: given}, language=language)
     elif page.kind == "background":
         given = {key: request.POST.get(f"b:{key}", "") for key in questionnaire.background_asked}
         errors = check_background(questionnaire, given)
@@ -256,11 +263,12 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
                 background=given,
                 errors=errors,
                 status=400,
+                test=test,
             )
-        actions.do_save_draft(invitation, page=target, background=given, language=language)
+        save(invitation, page=target, background=given, language=language)
     else:
-        actions.do_save_draft(invitation, page=target, language=language)
-    return redirect(reverse("surveys:answer", args=[_token(request)]) + f"?p={target}")
+        save(invitation, page=target, language=language)
+    return redirect(request.path + f"?p={target}")
 
 
 def _int(value: str | None, default: int) -> int:
