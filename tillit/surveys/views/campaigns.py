@@ -172,7 +172,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "closed_at": campaign.closed_at
         or (schedule._closed_event_time(campaign) if campaign.status == "closed" else None),
         "previews": [
-            (code, LANGUAGE_NAMES.get(code, code), testing.test_url(campaign, code))
+            (code, LANGUAGE_NAMES.get(code, code), testing.preview_url(campaign, code))
             for code in campaign.languages
         ]
         if access.is_admin
@@ -298,7 +298,7 @@ def campaign_test_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
         campaign_id,
         lambda c: actions.do_send_test_link(
             c,
-            url=testing.test_url(c, language, absolute=True),
+            url=testing.preview_url(c, language, absolute=True),
             to=request.user.email,
             language=language,
             by=request.user,

@@ -31,16 +31,16 @@ SALT = "tillit.surveys.test-link"
 VALID_DAYS = 30
 
 
-def test_token(campaign: Campaign, language: str) -> str:
+def preview_token(campaign: Campaign, language: str) -> str:
     """A signed test link for the campaign in `language` (valid for 30 days)."""
     return signing.dumps(
         {"c": campaign.pk, "l": language, "n": secrets.token_urlsafe(6)}, salt=SALT, compress=True
     )
 
 
-def test_url(campaign: Campaign, language: str, *, absolute: bool = False) -> str:
+def preview_url(campaign: Campaign, language: str, *, absolute: bool = False) -> str:
     """The address of a fresh test link (absolute for an e-mail)."""
-    path = reverse("surveys:test_answer", args=[test_token(campaign, language)])
+    path = reverse("surveys:test_answer", args=[preview_token(campaign, language)])
     return settings.SITE_URL.rstrip("/") + path if absolute else path
 
 
