@@ -99,6 +99,12 @@ def unit(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     snapshot, row = _unit_row(request, campaign, unit_pk)
     context = unit_context(snapshot, row, get_language())
+    access = request.access
+    # The programmes app starts the dialogue (it lies below results, which never imports it);
+    # this page only offers the button to those allowed to start one for the unit.
+    context["can_start_dialogue"] = campaign.status == "closed" and (
+        access.is_admin or any(row.path.startswith(p) for p in access.managed_paths)
+    )
     return render(request, "results/unit.html", {"campaign": campaign, **context})
 
 
