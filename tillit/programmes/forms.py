@@ -99,6 +99,9 @@ class PersonField(forms.CharField):
                 "hx-swap": "innerHTML",
             }
         )
+        kwargs.setdefault(
+            "help_text", _("Type part of a name, then pick the person from the list.")
+        )
         super().__init__(widget=widget, max_length=254, **kwargs)
 
     def clean(self, value):

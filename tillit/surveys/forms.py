@@ -107,6 +107,13 @@ class CampaignForm(forms.ModelForm):
                 "Questions marked sensitive are shown only for groups at least this large; "
                 "a higher value protects more but hides more units."
             ),
+            "ask_age": _(
+                "Results can then be read by age band, where the groups are large enough."
+            ),
+            "ask_tenure": _(
+                "Results can then be read by years in the organisation, where the groups are "
+                "large enough."
+            ),
             "close_on_schedule": _(
                 "The campaign closes by itself after the closing date; results are published "
                 "then. Untick to close it yourself."
