@@ -87,8 +87,7 @@ def planned(campaign: Campaign, today: date | None = None) -> list[Planned]:
             what = _("Reminder with a fresh link to those who have not answered")
         lines.append(Planned(day, what, done))
     if campaign.status == Campaign.Status.CLOSED:
-        closed = campaign.closed_at or _closed_event_time(campaign)
-        lines.append(Planned(closed or campaign.closes_on, _("Closed"), True))
+        lines.append(Planned(closed_at(campaign) or campaign.closes_on, _("Closed"), True))
     elif campaign.close_on_schedule:
         lines.append(
             Planned(
@@ -101,7 +100,12 @@ def planned(campaign: Campaign, today: date | None = None) -> list[Planned]:
     return lines
 
 
-def _closed_event_time(campaign: Campaign) -> datetime | None:
-    """When a campaign closed before `closed_at` was kept: its last "closed" log entry."""
+def closed_at(campaign: Campaign) -> datetime | None:
+    """When a closed campaign actually closed; for one closed before `closed_at` was kept, its
+    last "closed" log entry. None while it is not closed."""
+    if campaign.status != Campaign.Status.CLOSED:
+        return None
+    if campaign.closed_at:
+        return campaign.closed_at
     event = campaign.events.filter(kind=CampaignEvent.Kind.CLOSED).order_by("-at").first()
     return event.at if event else None

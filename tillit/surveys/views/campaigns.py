@@ -169,8 +169,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = {
         "campaign": campaign,
         "schedule": schedule.planned(campaign),
-        "closed_at": campaign.closed_at
-        or (schedule._closed_event_time(campaign) if campaign.status == "closed" else None),
+        "closed_at": schedule.closed_at(campaign),
         "previews": [
             (code, LANGUAGE_NAMES.get(code, code), testing.preview_url(campaign, code))
             for code in campaign.languages
@@ -293,18 +292,21 @@ def campaign_test_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
         messages.error(request, _("Choose one of the campaign's languages."))
         return redirect("surveys:detail", request.organisation.slug, campaign.pk)
     language = form.cleaned_data["language"]
-    return _act(
-        request,
-        campaign_id,
-        lambda c: actions.do_send_test_link(
-            c,
-            url=testing.preview_url(c, language, absolute=True),
+    try:
+        actions.do_send_test_link(
+            campaign,
+            url=testing.preview_url(campaign, language, absolute=True),
             to=request.user.email,
             language=language,
             by=request.user,
-        ),
-        _("A test link was sent to %(email)s.") % {"email": request.user.email},
-    )
+        )
+    except actions.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("A test link was sent to %(email)s.") % {"email": request.user.email}
+        )
+    return redirect("surveys:detail", request.organisation.slug, campaign.pk)
 
 
 @org_view(admin=True)
