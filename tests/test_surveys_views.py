@@ -38,6 +38,7 @@ def test_admin_creates_edits_and_launches_a_campaign(
         "target_unit": units["SOC"].pk,
         "opens_on": today.isoformat(),
         "closes_on": (today + dt.timedelta(days=10)).isoformat(),
+        "reminder_days": "7",
         "languages": ["sv", "nb"],
         "k": 5,
         "k_dist": 8,

@@ -5,6 +5,7 @@ import subprocess
 
 from tests.browser.conftest import assert_accessible, login
 from tests.conftest import PASSWORD
+from tillit.org.models import Person
 from tillit.programmes.loading import install_shipped_templates
 from tillit.programmes.models import Artefact, Programme
 
@@ -30,6 +31,13 @@ def fill_artefact(page, kind: str) -> None:
 
 def test_start_work_and_report_for_each_method(new_page, admin_user, units, tmp_path):
     install_shipped_templates()
+    # An action's owner is one of the organisation's people.
+    Person.objects.create(
+        organisation=units["HEM"].organisation,
+        email="admin@testby.se",
+        name="Ada Admin",
+        unit=units["HEM"],
+    )
     page = new_page(language="sv")
     login(page, admin_user.email, PASSWORD)
     for index, (slug, (step_id, kind)) in enumerate(FIRST_KIND.items()):

@@ -5,6 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from tillit.core import auth
 
 
+class DateInput(forms.DateInput):
+    """The one date widget: the browser's date picker, which reads and sends ISO dates only.
+
+    `<input type=date>` ignores a value in the page language's format (dd.mm.yyyy), shows an
+    empty field and sends it back empty, so a saved date was lost on the next save. The field
+    still accepts the language's own format too (Django adds ISO to every language's formats).
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class EmailAuthenticationForm(AuthenticationForm):
     """Login by e-mail, refused for a while after too many failures."""
 

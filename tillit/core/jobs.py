@@ -45,6 +45,30 @@ def register_sweeper(task_path: str, sweeper: Sweeper) -> None:
     _sweepers[task_path] = sweeper
 
 
+Periodic = Callable[[], object]
+_periodic: dict[str, Periodic] = {}
+
+
+def register_periodic(name: str, work: Periodic) -> None:
+    """Register work every task worker runs on its periodic tick (once a minute).
+
+    Every worker ticks, so the work must be idempotent and claim what it does in the database
+    (a conditional UPDATE) before doing it: two workers ticking at once must not do it twice.
+    """
+    _periodic[name] = work
+
+
+def tick() -> dict[str, object]:
+    """Run every registered periodic work; one that fails is logged and the rest still run."""
+    done = {}
+    for name, work in _periodic.items():
+        try:
+            done[name] = work()
+        except Exception:  # one app's failure must not stop another's schedule
+            logger.exception("Periodic work %s failed", name)
+    return done
+
+
 def beat(worker_id: str, queues: list[str]) -> None:
     """Record that this worker is alive."""
     WorkerHeartbeat.objects.update_or_create(

@@ -80,3 +80,19 @@ class InstrumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument.slug} v{self.number}"
+
+    def name(self, language: str | None = None, *, version: bool = False) -> str:
+        """The instrument's title in the reader's language (the active one unless given),
+        never its key; `version` adds "(version 2)" where a later version exists."""
+        from django.utils.translation import get_language
+        from django.utils.translation import gettext as _
+
+        title = self.instrument.title_in(language or get_language() or "sv")
+        if version and self.number > 1:
+            title = _("%(title)s (version %(number)s)") % {"title": title, "number": self.number}
+        return title
+
+    @property
+    def display_name(self) -> str:
+        """`name()` for templates."""
+        return self.name()

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from tillit.core.models import normalise_email
 from tillit.org.models import Person, Unit
@@ -21,6 +22,7 @@ from tillit.programmes.models import (
     Participant,
     Programme,
     ProgrammeStep,
+    ProgrammeTemplate,
     Session,
     TemplateVersion,
     text_for,
@@ -33,6 +35,38 @@ class StaleEdit(Exception):
     def __init__(self, current: Artefact) -> None:
         super().__init__(f"artefact {current.pk} is at version {current.version}")
         self.current = current
+
+
+RESULTS_DIALOGUE = "resultatdialog"
+
+
+def do_start_results_dialogue(*, campaign, unit: Unit, created_by) -> Programme:
+    """A results dialogue for one unit about one closed survey, in the organisation's language;
+    its results step shows that survey's published figures for the unit."""
+    template = ProgrammeTemplate.objects.filter(slug=RESULTS_DIALOGUE).first()
+    version = template.latest() if template else None
+    if version is None:
+        raise ValueError("the results dialogue template is not installed")
+    if campaign.organisation_id != unit.organisation_id:
+        raise ValueError("survey and unit of different organisations")
+    language = unit.organisation.language
+    with transaction.atomic():
+        with translation.override(language):
+            title = _("Results dialogue: %(unit)s, %(survey)s") % {
+                "unit": unit.name,
+                "survey": campaign.name,
+            }
+        programme = do_start_programme(
+            organisation=unit.organisation,
+            template_version=version,
+            title=title[:200],
+            language=language,
+            units=[unit],
+            created_by=created_by,
+        )
+        programme.campaign = campaign
+        programme.save(update_fields=["campaign"])
+    return programme
 
 
 @transaction.atomic
@@ -104,15 +138,22 @@ def do_set_checklist(step: ProgrammeStep, ticked: list[int]) -> ProgrammeStep:
     return step
 
 
-def do_add_participant(programme: Programme, email: str, name: str, role: str) -> Participant:
-    """Add someone (or change their role); linked to the organisation's person with that e-mail."""
+def do_add_participant(
+    programme: Programme, email: str, name: str, role: str, *, invite: bool = False
+) -> Participant:
+    """Add someone (or change their role); linked to the organisation's person with that e-mail.
+    With `invite`, a newcomer gets the invitations of the programme's coming sessions."""
     email = normalise_email(email)
     person = Person.objects.filter(organisation=programme.organisation, email=email).first()
-    participant, _created = Participant.objects.update_or_create(
+    participant, created = Participant.objects.update_or_create(
         programme=programme,
         email=email,
         defaults={"name": name or (person.name if person else ""), "role": role, "person": person},
     )
+    if invite and created:
+        from tillit.programmes import mailing
+
+        transaction.on_commit(lambda: mailing.welcome_participant(participant))
     return participant
 
 
@@ -141,10 +182,15 @@ def default_agenda(step: ProgrammeStep) -> str:
 def do_plan_session(
     step: ProgrammeStep, date: datetime.datetime, place: str, agenda: str = ""
 ) -> Session:
-    """Plan a session of a step; an empty agenda is filled from the step."""
-    return Session.objects.create(
+    """Plan a session of a step (an empty agenda is filled from the step) and invite the
+    programme's participants by e-mail with an .ics, after the commit."""
+    from tillit.programmes import mailing
+
+    session = Session.objects.create(
         step=step, date=date, place=place.strip(), agenda=agenda.strip() or default_agenda(step)
     )
+    transaction.on_commit(lambda: mailing.invite_to_session(session))
+    return session
 
 
 def _split(kind: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -153,7 +199,9 @@ def _split(kind: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     for field in ARTEFACT_KINDS[kind].fields:
         value = values.get(field.name)
         if field.column:
-            columns[field.name] = normalise_email(value) if field.type == "email" else value
+            columns[field.name] = (
+                normalise_email(value) if field.type in ("email", "person") else value
+            )
             if field.type in ("text", "choice") and value is None:
                 columns[field.name] = ""
         else:
@@ -174,14 +222,17 @@ def do_create_artefact(
     values: dict[str, Any],
     user,
     unit: Unit | None = None,
+    *,
+    notify: bool = True,
 ) -> Artefact:
-    """Record an artefact produced in a step (values as the kind's form cleans them)."""
+    """Record an artefact produced in a step (values as the kind's form cleans them); an
+    action's owner is told by e-mail unless `notify` is off (the demo)."""
     if kind not in ARTEFACT_KINDS:
         raise ValueError(kind)
     columns, data = _split(kind, values)
     if unit is None:
         unit = programme.units.order_by("depth", "pk").first()
-    return Artefact.objects.create(
+    artefact = Artefact.objects.create(
         organisation=programme.organisation,
         programme=programme,
         step_id=step_id,
@@ -192,6 +243,16 @@ def do_create_artefact(
         updated_by=user,
         **columns,
     )
+    if artefact.owner_email and notify:
+        _tell_owner_after_commit(artefact)
+    return artefact
+
+
+def _tell_owner_after_commit(artefact: Artefact) -> None:
+    # After the commit: an owner must never hear of an action that was rolled back.
+    from tillit.programmes import mailing
+
+    transaction.on_commit(lambda: mailing.tell_owner(artefact))
 
 
 @transaction.atomic
@@ -204,6 +265,7 @@ def do_update_artefact(
     cannot both succeed, whatever the timing.
     """
     columns, data = _split(artefact.kind, values)
+    before = (artefact.owner_email, artefact.due_date)
     updated = Artefact.objects.filter(pk=artefact.pk, version=base_version).update(
         data=data,
         version=F("version") + 1,
@@ -214,6 +276,8 @@ def do_update_artefact(
     if not updated:
         raise StaleEdit(Artefact.objects.get(pk=artefact.pk))
     artefact.refresh_from_db()
+    if artefact.owner_email and (artefact.owner_email, artefact.due_date) != before:
+        _tell_owner_after_commit(artefact)  # a new owner, or a new date to keep
     return artefact
 
 

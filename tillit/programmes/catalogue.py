@@ -209,7 +209,7 @@ class Field:
 
     name: str
     label: object
-    type: str = "text"  # text | textarea | choice | date | email | ref
+    type: str = "text"  # text | textarea | choice | date | email | person | ref
     required: bool = False
     choices: tuple[tuple[str, object], ...] = ()
     ref: str = ""  # for type ref: the artefact kind it points to
@@ -284,7 +284,7 @@ ARTEFACT_KINDS: dict[str, ArtefactKind] = {
             _("Actions and experiments"),
             (
                 Field("title", _("Action"), required=True, column=True),
-                Field("owner_email", _("Owner (e-mail)"), "email", True, column=True),
+                Field("owner_email", _("Owner"), "person", True, column=True),
                 Field("due_date", _("Follow up by"), "date", True, column=True),
                 Field("status", _("Status"), "choice", True, ACTION_STATUSES, column=True),
                 Field("solution", _("Solution it tests"), "ref", ref="solution"),

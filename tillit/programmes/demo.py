@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -90,7 +91,7 @@ def _samskabt_styring(organisation: Organisation, rng: random.Random) -> Program
     _steps(programme, done=["intro", "challenges", "solutions"], running=["test"])
     owner = unit.manager_email or "leder@example.org"
     today = timezone.localdate()
-    add = actions.do_create_artefact
+    add = partial(actions.do_create_artefact, notify=False)  # no mail to demo owners
     add(
         programme,
         "intro",
@@ -257,7 +258,7 @@ def _management_group(organisation: Organisation) -> Programme:
     )
     _people(programme, unit, ["participant", "participant", "participant"])
     _steps(programme, done=["preparation", "game-rules"], running=["effective-group"])
-    add = actions.do_create_artefact
+    add = partial(actions.do_create_artefact, notify=False)  # no mail to demo owners
     for rule, why in (
         ("Vi börjar och slutar i tid", "Respekt för varandras kalendrar."),
         ("Vi tar strategiska frågor först på dagordningen", "Vardagsfrågor tar annars all tid."),
@@ -345,6 +346,7 @@ def _results_dialogues(organisation: Organisation, rng: random.Random) -> list[P
                 },
                 None,
                 unit=unit,
+                notify=False,
             )
         made.append(programme)
     return made

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tillit.core.forms import DateInput
 from tillit.programmes.catalogue import ACTION_STATUSES, ARTEFACT_KINDS
 from tillit.programmes.models import Artefact, Participant, ProgrammeStep, text_for
 
@@ -82,7 +83,44 @@ class ActionStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def artefact_form(kind: str, referable, *args, **kwargs) -> forms.Form:
+class PersonField(forms.CharField):
+    """One of the organisation's active people, picked by name as you type (a datalist filled
+    by htmx from `programmes:people`); the value is their e-mail address."""
+
+    def __init__(self, *, people, search_url: str, **kwargs) -> None:
+        self.people = people
+        widget = forms.TextInput(
+            attrs={
+                "list": "people-options",
+                "autocomplete": "off",
+                "hx-get": search_url,
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#people-options",
+                "hx-swap": "innerHTML",
+            }
+        )
+        kwargs.setdefault(
+            "help_text", _("Type part of a name, then pick the person from the list.")
+        )
+        super().__init__(widget=widget, max_length=254, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        # "Name <e-mail>" as a datalist may leave it, or the bare e-mail address.
+        email = value.rsplit("<", 1)[-1].rstrip(">").strip().lower()
+        if not self.people.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("“%(value)s” is not among the organisation's people: pick a name."),
+                params={"value": value},
+            )
+        return email
+
+
+def artefact_form(
+    kind: str, referable, *args, people=None, search_url: str = "", **kwargs
+) -> forms.Form:
     """A form for one artefact kind, with a hidden `version` for the stale-edit check.
 
     `referable` is the artefacts a reference field may point to: only those of programmes the
@@ -99,9 +137,11 @@ def artefact_form(kind: str, referable, *args, **kwargs) -> forms.Form:
                 choices = [("", "–"), *choices]
             field = forms.ChoiceField(choices=choices, **common)
         elif spec.type == "date":
-            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            field = forms.DateField(widget=DateInput(), **common)
         elif spec.type == "email":
             field = forms.EmailField(**common)
+        elif spec.type == "person":
+            field = PersonField(people=people, search_url=search_url, **common)
         elif spec.type == "ref":
             field = forms.ModelChoiceField(
                 queryset=referable.filter(kind=spec.ref),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core.models import normalise_email
@@ -84,6 +84,16 @@ class Programme(models.Model):
     title = models.CharField(_("title"), max_length=200)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     units = models.ManyToManyField(Unit, related_name="programmes", verbose_name=_("units"))
+    # The survey a results dialogue talks about: its results step shows this campaign's
+    # published figures (else the units' newest). Surveys lie above programmes in the layers.
+    campaign = models.ForeignKey(
+        "surveys.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("survey"),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -231,6 +241,10 @@ class Artefact(models.Model):
     owner_email = models.EmailField(blank=True)
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, blank=True, choices=ACTION_STATUSES)
+    # The follow-up date each reminder was last sent for (`mailing.run_action_reminders`):
+    # the claim that makes the tick send it once, and a moved date due again.
+    due_reminder_for = models.DateField(null=True, blank=True, editable=False)
+    overdue_reminder_for = models.DateField(null=True, blank=True, editable=False)
     # Follow-up of actions: [{"label", "before", "after", "unit"}] and [{"date", "text", "by"}].
     measurements = models.JSONField(default=list)
     logbook = models.JSONField(default=list)
@@ -265,6 +279,17 @@ class Artefact(models.Model):
             and self.due_date < timezone.localdate()
         )
 
+    @property
+    def owner_name(self) -> str:
+        """The owner as people know them: their name from the organisation file, else the
+        e-mail address."""
+        if not self.owner_email:
+            return ""
+        person = Person.objects.filter(
+            organisation_id=self.organisation_id, email=self.owner_email
+        ).first()
+        return person.name if person and person.name else self.owner_email
+
     def values(self) -> dict:
         """Every schema field's value, columns and data together."""
         values = dict(self.data)
@@ -283,6 +308,10 @@ class Artefact(models.Model):
                 continue
             if field.type == "choice":
                 value = dict(field.choices).get(value, value)
+            elif field.type == "person":
+                value = self.owner_name if field.name == "owner_email" else value
+            elif field.type == "date":
+                value = formats.date_format(value, "SHORT_DATE_FORMAT")
             elif field.type == "ref":
                 target = Artefact.objects.filter(
                     pk=value, organisation_id=self.organisation_id

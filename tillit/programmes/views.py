@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -118,6 +120,30 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/start.html", {"form": form})
 
 
+@org_view()
+@require_POST
+def start_dialogue(request: HttpRequest) -> HttpResponse:
+    """ "Start a results dialogue" from a unit's results page: a results dialogue for that unit
+    about that survey, opened at its results step."""
+    from tillit.org.models import Unit
+    from tillit.surveys.models import Campaign
+
+    campaign = get_object_or_404(
+        Campaign, pk=request.POST.get("campaign"), organisation=request.organisation
+    )
+    unit = get_object_or_404(Unit, pk=request.POST.get("unit"), organisation=request.organisation)
+    if campaign.status != Campaign.Status.CLOSED or not rights.can_start_for(
+        request.access, [unit]
+    ):
+        raise PermissionDenied
+    programme = actions.do_start_results_dialogue(
+        campaign=campaign, unit=unit, created_by=request.user
+    )
+    messages.success(request, _("The results dialogue is started."))
+    first = programme.steps.order_by("position").first()
+    return redirect("programmes:step", request.organisation.slug, programme.pk, first.step_id)
+
+
 def _managed_units(access):
     from tillit.org.models import Unit
 
@@ -224,8 +250,14 @@ def _results_context(request, programme: Programme, definition: dict) -> dict:
         return {}
     instrument = tools[0].get("config", {}).get("instrument")
     return {
+        # Every instrument of the survey (HME and the trust principles alike); the step's
+        # instrument only picks the newest survey when the programme names none.
         "unit_results": latest_unit_results(
-            [u.pk for u in programme.units.all()], instrument, request.access
+            [u.pk for u in programme.units.all()],
+            instrument,
+            request.access,
+            campaign_id=programme.campaign_id,
+            every_instrument=True,
         ),
         "unit_actions": list(rights.unit_actions(request.access, request.user.email, programme)),
     }
@@ -278,7 +310,9 @@ def artefact_add(request: HttpRequest, pk: int, step_id: str, kind: str) -> Http
     if kind not in ARTEFACT_KINDS:
         raise Http404
     initial = {"status": "planned"} if kind == "action" else {}
-    form = forms.artefact_form(kind, _referable(request), request.POST or None, initial=initial)
+    form = forms.artefact_form(
+        kind, _referable(request), request.POST or None, initial=initial, **_people(request)
+    )
     if request.method == "POST" and form.is_valid():
         actions.do_create_artefact(
             programme, step_id, kind, forms.cleaned_values(form), request.user
@@ -295,8 +329,57 @@ def artefact_add(request: HttpRequest, pk: int, step_id: str, kind: str) -> Http
             "step": current,
             "step_title": title,
             "kind": ARTEFACT_KINDS[kind],
+            "people_options": _people_options(programme, kind),
         },
     )
+
+
+def _people(request: HttpRequest) -> dict:
+    """What a person field needs: the organisation's active people and the search address."""
+    from tillit.org.models import Person
+
+    return {
+        "people": Person.objects.filter(organisation=request.organisation, active=True),
+        "search_url": reverse("programmes:people", args=[request.organisation.slug]),
+    }
+
+
+PEOPLE_SHOWN = 20
+
+
+def _people_options(programme: Programme | None, kind: str):
+    """Before anything is typed, a person field offers the people of the programme's units
+    (the likely owners); typing searches the whole organisation."""
+    from tillit.org.models import Person, Unit
+
+    if not any(f.type == "person" for f in ARTEFACT_KINDS[kind].fields):
+        return None
+    people = Person.objects.none()
+    if programme is not None:
+        units = Unit.objects.none()
+        for unit in programme.units.all():
+            units = units | Unit.objects.subtree(unit)
+        people = Person.objects.filter(
+            organisation=programme.organisation, active=True, unit__in=units
+        )
+    return people.select_related("unit").order_by("name", "email")[:PEOPLE_SHOWN]
+
+
+@org_view()
+def people_search(request: HttpRequest) -> HttpResponse:
+    """The options of a person field's datalist: active people whose name or e-mail address
+    contains what was typed (members who may start or steer programmes only)."""
+    from tillit.org.models import Person
+
+    access = request.access
+    if not (access.is_admin or access.managed_paths or access.med_paths):
+        raise PermissionDenied
+    typed = " ".join(next(iter(request.GET.values()), "").split())[:100]
+    people = Person.objects.filter(organisation=request.organisation, active=True)
+    if typed:
+        people = people.filter(Q(name__icontains=typed) | Q(email__icontains=typed))
+    people = people.select_related("unit").order_by("name", "email")[:PEOPLE_SHOWN]
+    return render(request, "programmes/_people_options.html", {"people": people})
 
 
 def _referable(request: HttpRequest):
@@ -330,6 +413,7 @@ def artefact_edit(request: HttpRequest, artefact_id: int) -> HttpResponse:
         _referable(request),
         request.POST or None,
         initial=forms.initial_values(artefact),
+        **_people(request),
     )
     if request.method == "POST" and form.is_valid():
         base = form.cleaned_data.get("version") or artefact.version
@@ -346,6 +430,7 @@ def artefact_edit(request: HttpRequest, artefact_id: int) -> HttpResponse:
             "form": form,
             "artefact": artefact,
             "kind": ARTEFACT_KINDS[artefact.kind],
+            "people_options": _people_options(artefact.programme, artefact.kind),
             "programme": artefact.programme,
         },
     )
@@ -362,7 +447,7 @@ def _conflict(request: HttpRequest, current: Artefact, form) -> HttpResponse:
     theirs = [(str(ARTEFACT_KINDS[current.kind].fields[0].label), current.title)]
     theirs += current.display_rows()
     fresh = forms.artefact_form(
-        current.kind, _referable(request), initial=forms.initial_values(current)
+        current.kind, _referable(request), initial=forms.initial_values(current), **_people(request)
     )
     return render(
         request,
@@ -373,6 +458,7 @@ def _conflict(request: HttpRequest, current: Artefact, form) -> HttpResponse:
             "theirs": theirs,
             "form": fresh,
             "kind": ARTEFACT_KINDS[current.kind],
+            "people_options": _people_options(current.programme, current.kind),
         },
         status=409,
     )
@@ -467,7 +553,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     can_steer = rights.can_steer(request.access, request.user.email, programme)
     form = forms.ParticipantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.do_add_participant(programme, **form.cleaned_data)
+        actions.do_add_participant(programme, **form.cleaned_data, invite=True)
         messages.success(request, _("The participant was added."))
         return redirect("programmes:participants", request.organisation.slug, pk)
     return render(

@@ -29,6 +29,7 @@ from tillit.results.present import (
     item_text,
     scale_labels,
     scale_range,
+    short_title,
     signed,
 )
 from tillit.results.reflection import questions_for
@@ -512,12 +513,19 @@ def _comments(
 
 
 def latest_unit_results(
-    unit_pks: list[int], instrument: str | None = None, access: Access | None = None
+    unit_pks: list[int],
+    instrument: str | None = None,
+    access: Access | None = None,
+    *,
+    campaign_id: int | None = None,
+    every_instrument: bool = False,
 ) -> list[dict[str, Any]]:
-    """Per unit, what the newest closed campaign (with `instrument`, when given) published for
-    it: indices with plain words, or why it is hidden; `may_open` when `access` may read the
-    unit's results page. For a team's results dialogue: published figures are safe to show
-    to the team, since disclosure control already holds for them."""
+    """Per unit, what the newest closed campaign (with `instrument`, when given; or the one
+    `campaign_id` names) published for it: indices with plain words, or why it is hidden;
+    `may_open` when `access` may read the unit's results page. Only `instrument`'s indices
+    unless `every_instrument` (a results dialogue shows HME and the trust principles alike);
+    `groups` holds them per instrument. Published figures are safe to show to the team, since
+    disclosure control already holds for them."""
     # Every candidate row at once, newest campaign first, without the snapshots' documents; then
     # each chosen snapshot's document once (it was one query and one document per unit).
     rows = (
@@ -532,7 +540,9 @@ def latest_unit_results(
         .defer("snapshot__data")
         .order_by("-snapshot__campaign__closes_on", "-snapshot__campaign_id")
     )
-    if instrument:
+    if campaign_id is not None:
+        rows = rows.filter(snapshot__campaign_id=campaign_id)
+    elif instrument:
         rows = rows.filter(
             snapshot__campaign__campaign_instruments__version__instrument__slug=instrument
         )
@@ -557,6 +567,7 @@ def latest_unit_results(
             "shown": unit["shown"],
             "rate": rate(unit),
             "indices": [],
+            "groups": [],
             "may_open": access is not None
             and (access.is_admin or any(row.path.startswith(p) for p in access.unit_paths)),
         }
@@ -564,16 +575,22 @@ def latest_unit_results(
             entry["reason"] = reason_text(unit["reason"], data["thresholds"])
         else:
             trend = unit.get("trend", {})
+            titles = {inst["id"]: short_title(inst) for inst in data.get("instruments", [])}
             for key in index_keys(data):
-                if instrument and not key.startswith(f"{instrument}."):
+                slug = key.split(".", 1)[0]
+                if instrument and not every_instrument and slug != instrument:
                     continue
                 label, value = index_label(data, key), unit["indices"].get(key)
-                entry["indices"].append(
-                    {
-                        "label": label,
-                        "value": value,
-                        "words": change_words(label, value, trend.get(key)),
-                    }
-                )
+                index = {
+                    "label": label,
+                    "value": value,
+                    "words": change_words(label, value, trend.get(key)),
+                }
+                entry["indices"].append(index)
+                if not entry["groups"] or entry["groups"][-1]["slug"] != slug:
+                    entry["groups"].append(
+                        {"slug": slug, "title": titles.get(slug, slug), "indices": []}
+                    )
+                entry["groups"][-1]["indices"].append(index)
         found.append(entry)
     return found

@@ -109,6 +109,12 @@ def unit(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
         query=request.GET.get("q", "")[:200],
     )
     _audit_unit(request, Kind.RESULTS_READ, campaign, row, "")
+    access = request.access
+    # The programmes app starts the dialogue (it lies below results, which never imports it);
+    # this page only offers the button to those allowed to start one for the unit.
+    context["can_start_dialogue"] = campaign.status == "closed" and (
+        access.is_admin or any(row.path.startswith(p) for p in access.managed_paths)
+    )
     return render(request, "results/unit.html", {"campaign": campaign, **context})
 
 

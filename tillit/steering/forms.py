@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tillit.core.forms import DateInput
 from tillit.org.forms import UnitChoiceField, unit_choices
 from tillit.org.models import Organisation, Unit
 from tillit.steering.actions import EDITED_FIELDS
 from tillit.steering.models import BovlReport, Decision, Measurement, Signal, SteeringRole
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class UnitsField(forms.ModelMultipleChoiceField):

@@ -204,7 +204,9 @@ def do_launch_campaign(campaign: Campaign, *, by=None) -> int:
             messages.append(_message(campaign, person, language, token, "invitation"))
         Invitation.objects.bulk_create(invitations, batch_size=500)
         campaign.status = Campaign.Status.OPEN
-        campaign.save(update_fields=["status"])
+        # Reminders whose day passed before a late launch are not sent on top of the invitation.
+        campaign.reminders_done = campaign.reminders_due(today)
+        campaign.save(update_fields=["status", "reminders_done"])
         _log(campaign, CampaignEvent.Kind.LAUNCHED, by, str(len(invitations)))
         campaign_launched.send(sender=None, campaign=campaign)
     # Mail after the commit: a link must never arrive for an invitation that was rolled back.
@@ -231,20 +233,35 @@ def _send(campaign: Campaign, messages: list[EmailMessage], by, failed: str) -> 
         raise CampaignError(failed % {"error": error}) from error
 
 
-def do_close_campaign(campaign: Campaign, *, by=None) -> None:
+def do_close_campaign(campaign: Campaign, *, by=None, scheduled: bool = False) -> None:
     """Stop taking answers, and delete the drafts never sent: a draft is keyed by its link,
     so it ties what someone wrote to who was invited (a reopened campaign starts them anew).
     On PostgreSQL the answered links are rewritten too (`storing.restamp_claimed_links`)."""
+    now = timezone.now()
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.status != Campaign.Status.OPEN:
+        # One conditional UPDATE is the claim: of two closers (a person and the scheduler, or
+        # two workers) exactly one changes the row, on SQLite as on PostgreSQL.
+        claimed = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.OPEN).update(
+            status=Campaign.Status.CLOSED, closed_at=now
+        )
+        if not claimed:
             raise CampaignError(_("Only an open campaign can be closed."))
-        campaign.status = Campaign.Status.CLOSED
-        campaign.save(update_fields=["status"])
+        campaign.status, campaign.closed_at = Campaign.Status.CLOSED, now
         dropped, _by_model = Draft.objects.filter(campaign=campaign).delete()
         storing.restamp_claimed_links(campaign.pk)
-        _log(campaign, CampaignEvent.Kind.CLOSED, by, f"{dropped} unsent drafts deleted")
+        detail = f"{dropped} unsent drafts deleted" + (", on schedule" if scheduled else "")
+        _log(campaign, CampaignEvent.Kind.CLOSED, by, detail)
         send_answers_changed(campaign.pk)
+
+
+def do_delete_campaign(campaign: Campaign) -> None:
+    """Delete a draft (nobody was invited yet, so nothing else refers to it)."""
+    with transaction.atomic():
+        deleted, _by_model = Campaign.objects.filter(
+            pk=campaign.pk, status=Campaign.Status.DRAFT
+        ).delete()
+        if not deleted:
+            raise CampaignError(_("Only a draft campaign can be deleted."))
 
 
 def do_reopen_campaign(campaign: Campaign, *, closes_on: date, by=None) -> None:
@@ -258,12 +275,14 @@ def do_reopen_campaign(campaign: Campaign, *, closes_on: date, by=None) -> None:
         old = campaign.closes_on
         campaign.status = Campaign.Status.OPEN
         campaign.closes_on = closes_on
-        campaign.save(update_fields=["status", "closes_on"])
+        campaign.closed_at = None
+        campaign.reminders_done = campaign.reminders_due(timezone.localdate())
+        campaign.save(update_fields=["status", "closes_on", "closed_at", "reminders_done"])
         _log(campaign, CampaignEvent.Kind.REOPENED, by, f"{old} → {closes_on}")
         send_answers_changed(campaign.pk)
 
 
-def do_send_reminders(campaign: Campaign, *, by=None) -> int:
+def do_send_reminders(campaign: Campaign, *, by=None, scheduled: bool = False) -> int:
     """Mail a fresh link to every invited person who has not answered and still works here
     (not those deactivated since the launch). Returns the count."""
     if not campaign.accepts_answers():
@@ -285,7 +304,8 @@ def do_send_reminders(campaign: Campaign, *, by=None) -> int:
             )
         ReminderLink.objects.bulk_create(links)
         pending.update(reminded_at=now)
-        _log(campaign, CampaignEvent.Kind.REMINDED, by, str(len(messages)))
+        detail = str(len(messages)) + (", on schedule" if scheduled else "")
+        _log(campaign, CampaignEvent.Kind.REMINDED, by, detail)
     _send(
         campaign,
         messages,
@@ -301,6 +321,22 @@ def do_send_reminders(campaign: Campaign, *, by=None) -> int:
 def existing_unit_code(campaign: Campaign, unit: Unit) -> UnitCode | None:
     """The unit's answering code in this campaign, if one was made."""
     return UnitCode.objects.filter(campaign=campaign, unit=unit).first()
+
+
+def do_send_test_link(campaign: Campaign, *, url: str, to: str, language: str, by=None) -> None:
+    """Mail the process owner a test link (it stores nothing: `views.testing`)."""
+    with translation.override(language):
+        context = {"campaign": campaign, "url": url}
+        subject = render_to_string("surveys/email/test_subject.txt", context).strip()
+        body = render_to_string("surveys/email/test_body.txt", context)
+    message = EmailMessage(subject, body, to=[to], headers={"Content-Language": language})
+    _send(
+        campaign,
+        [message],
+        by,
+        _("The test link could not be sent (%(error)s). Try again when the mail server works."),
+    )
+    _log(campaign, CampaignEvent.Kind.TEST_LINK, by, f"{to} ({language})")
 
 
 def unit_code_for(campaign: Campaign, unit: Unit) -> UnitCode:

@@ -47,3 +47,7 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         install_log_redaction()
+        from tillit.core import jobs
+        from tillit.surveys.schedule import run_schedule
+
+        jobs.register_periodic("surveys.schedule", run_schedule)

@@ -6,8 +6,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tillit.core.forms import DateInput
 from tillit.instruments.models import Instrument, InstrumentVersion
-from tillit.org.models import Organisation, Unit
+from tillit.org.forms import UnitChoiceField, unit_choices
+from tillit.org.models import Organisation
 from tillit.surveys.models import Campaign
 
 
@@ -37,12 +39,33 @@ class CampaignForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
+    reminder_days = forms.CharField(
+        label=_("Reminders on days"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "Days after the opening date, separated by commas (for example 7, 12). On each of "
+            "these days everyone who has not answered gets a reminder with a fresh link. Leave "
+            "empty for no scheduled reminders."
+        ),
+    )
     professions_text = forms.CharField(
         label=_("Profession groups (one per line)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Leave empty to not ask about profession."),
     )
+
+    field_order = [
+        "name",
+        "instruments",
+        "target_unit",
+        "languages",
+        "opens_on",
+        "closes_on",
+        "reminder_days",
+        "close_on_schedule",
+    ]
 
     class Meta:
         model = Campaign
@@ -51,6 +74,8 @@ class CampaignForm(forms.ModelForm):
             "target_unit",
             "opens_on",
             "closes_on",
+            "reminder_days",
+            "close_on_schedule",
             "k",
             "k_dist",
             "k_text",
@@ -61,12 +86,38 @@ class CampaignForm(forms.ModelForm):
             "code_margin",
         ]
         widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
             "background_source": forms.RadioSelect,
         }
         help_texts = {
-            "k": _("No figure is shown for a group smaller than this (3–10)."),
+            "k": _(
+                "No figure is shown for a group that answered fewer than this (3–10): its "
+                "answers count in the unit above it instead."
+            ),
+            "k_dist": _(
+                "How answers spread over the scale is shown only for groups at least this "
+                "large; smaller groups show their index only."
+            ),
+            "k_text": _(
+                "Comments are shown only for groups at least this large; a smaller group's "
+                "comments are not shown to anyone."
+            ),
+            "k_sensitive": _(
+                "Questions marked sensitive are shown only for groups at least this large; "
+                "a higher value protects more but hides more units."
+            ),
+            "ask_age": _(
+                "Results can then be read by age band, where the groups are large enough."
+            ),
+            "ask_tenure": _(
+                "Results can then be read by years in the organisation, where the groups are "
+                "large enough."
+            ),
+            "close_on_schedule": _(
+                "The campaign closes by itself after the closing date; results are published "
+                "then. Untick to close it yourself."
+            ),
             "background_source": _(
                 "Age and years in the organisation can be taken from the HR data (birth year, "
                 "start date) when it is known; otherwise the respondent is asked."
@@ -85,18 +136,36 @@ class CampaignForm(forms.ModelForm):
             self.initial["professions_text"] = "\n".join(self.instance.professions)
         else:
             self.initial.setdefault("languages", [organisation.language])
+        days = self.initial.get("reminder_days") or []
+        if isinstance(days, list):  # the model's list, shown as "7, 12"
+            self.initial["reminder_days"] = ", ".join(str(d) for d in sorted(days))
         self.fields["code_margin"].required = False
         self.fields["instruments"].choices = [
-            (pk, f"{v.instrument.title_in(organisation.language)} (v{v.number})")
-            for pk, v in self.versions.items()
+            (pk, v.name(version=True)) for pk, v in self.versions.items()
         ]
-        self.fields["target_unit"].queryset = Unit.objects.filter(
-            organisation=organisation, closed_at__isnull=True
-        ).order_by("path")
+        self.fields["target_unit"] = UnitChoiceField(
+            label=_("Who is asked"),
+            queryset=unit_choices(organisation),
+            help_text=_("Everyone in this unit and the units below it is invited."),
+        )
 
     def clean_code_margin(self) -> int:
         """An empty margin is no margin (most campaigns never use a poster code)."""
         return self.cleaned_data.get("code_margin") or 0
+
+    def clean_reminder_days(self) -> list[int]:
+        """ "7, 12" as [7, 12]; a word or a day out of range is named in the error."""
+        days = []
+        for part in self.cleaned_data["reminder_days"].replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or not 1 <= int(part) <= 365:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a day from 1 to 365.") % {"value": part}
+                )
+            days.append(int(part))
+        return sorted(set(days))
 
     def clean_professions_text(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["professions_text"].splitlines()]
@@ -114,6 +183,13 @@ class CampaignForm(forms.ModelForm):
 
 
 class ReopenForm(forms.Form):
-    closes_on = forms.DateField(
-        label=_("New closing date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    closes_on = forms.DateField(label=_("New closing date"), widget=DateInput())
+
+
+class TestLinkForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the test link"))
+
+    def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [(c, names.get(c, c)) for c in campaign.languages]

@@ -16,7 +16,7 @@ import hashlib
 import os
 import secrets
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -187,7 +187,15 @@ class Campaign(models.Model):
             "missing from the file."
         ),
     )
+    # The schedule the task worker keeps (`surveys.schedule`): reminders on these days after
+    # the opening date, and closing after the closing date.
+    reminder_days = models.JSONField(_("reminders on days"), default=list, blank=True)
+    close_on_schedule = models.BooleanField(_("close automatically"), default=True)
+    # How many of `reminder_days` are done (sent, or passed before the launch): the scheduler
+    # claims a reminder by moving this count on in one UPDATE, so two workers send it once.
+    reminders_done = models.PositiveSmallIntegerField(default=0, editable=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     imported = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -207,6 +215,17 @@ class Campaign(models.Model):
             raise ValidationError({"closes_on": _("The closing date is before the opening date.")})
         if not (3 <= self.k <= 10):
             raise ValidationError({"k": _("k must be from 3 to 10.")})
+        if self.opens_on and self.closes_on:
+            for day in self.reminder_days:
+                if self.opens_on + timedelta(days=day) > self.closes_on:
+                    raise ValidationError(
+                        {
+                            "reminder_days": _(
+                                "A reminder on day %(day)s would come after the closing date."
+                            )
+                            % {"day": day}
+                        }
+                    )
         for name in ("k_dist", "k_text", "k_sensitive"):
             if getattr(self, name) < self.k:
                 raise ValidationError({name: _("This threshold cannot be below k.")})
@@ -224,6 +243,14 @@ class Campaign(models.Model):
         """Open, and today lies within the dates."""
         today = today or timezone.localdate()
         return self.status == self.Status.OPEN and self.opens_on <= today <= self.closes_on
+
+    def reminder_dates(self) -> list[date]:
+        """The scheduled reminders' dates, in order."""
+        return [self.opens_on + timedelta(days=d) for d in sorted(self.reminder_days)]
+
+    def reminders_due(self, today: date) -> int:
+        """How many scheduled reminders have come due by `today` (within the open days)."""
+        return sum(1 for day in self.reminder_dates() if day <= min(today, self.closes_on))
 
     @property
     def is_draft(self) -> bool:
@@ -265,6 +292,7 @@ class CampaignEvent(models.Model):
         REMINDED = "reminded", _("reminders sent")
         IMPORTED = "imported", _("imported")
         MAIL_FAILED = "mailfailed", _("e-mails not sent")
+        TEST_LINK = "testlink", _("test link sent")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from tillit.surveys.views import answering, campaigns
+from tillit.surveys.views import answering, campaigns, testing
 
 app_name = "surveys"
 
 urlpatterns = [
     # The answering links first: they are the hot path (see tillit/urls.py).
+    path("s/test/<str:token>/", testing.answer, name="test_answer"),
+    path("s/test/<str:token>/submit/", testing.submit, name="test_submit"),
     path("s/c/<str:code>/", answering.start_with_code, name="code"),
     path("s/<str:token>/", answering.answer, name="answer"),
     path("s/<str:token>/submit/", answering.submit, name="submit"),
@@ -22,6 +24,14 @@ urlpatterns = [
     ),
     path(
         "o/<slug:org>/surveys/<int:campaign_id>/remind/", campaigns.campaign_remind, name="remind"
+    ),
+    path(
+        "o/<slug:org>/surveys/<int:campaign_id>/delete/", campaigns.campaign_delete, name="delete"
+    ),
+    path(
+        "o/<slug:org>/surveys/<int:campaign_id>/test-link/",
+        campaigns.campaign_test_link,
+        name="test_link",
     ),
     path(
         "o/<slug:org>/surveys/<int:campaign_id>/poster/<int:unit_id>/",

@@ -98,6 +98,7 @@ def _render_page(
     background: dict | None = None,
     errors: list[AnswerError] | None = None,
     status: int = 200,
+    test: bool = False,
 ) -> HttpResponse:
     language = state.language
     translation.activate(language)
@@ -108,6 +109,10 @@ def _render_page(
     context = {
         "campaign": campaign,
         "token": _token(request),
+        "submit_url": reverse(
+            "surveys:test_submit" if test else "surveys:submit", args=[_token(request)]
+        ),
+        "test_mode": test,
         "page": page,
         "page_number": page.index + 1,
         "page_count": len(questionnaire.pages),
@@ -212,7 +217,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     return _save_page(request, invitation, questionnaire, state)
 
 
-def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
+def _save_page(
+    request, invitation, questionnaire, state, save=actions.do_save_draft, test: bool = False
+) -> HttpResponse:
+    """Check and keep one page's answers through `save` (the draft, or a test's session)."""
     page = questionnaire.page(_int(request.POST.get("page"), 0))
     action = request.POST.get("action", "next")
     language = request.POST.get("language") if action == "language" else None
@@ -240,6 +248,7 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
                 answers=answers,
                 errors=errors,
                 status=400,
+                test=test,
             )
         merged = {
             **state.answers,
@@ -252,7 +261,7 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
             target = page.index if newly_shown else questionnaire.next_index(page.index, merged, +1)
         elif action == "back":
             target = questionnaire.next_index(page.index, merged, -1)
-        state = actions.do_save_draft(
+        state = save(
             invitation,
             page=target,
             answers={page.instrument: given},
@@ -272,8 +281,9 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
                 background=given,
                 errors=errors,
                 status=400,
+                test=test,
             )
-        state = actions.do_save_draft(
+        state = save(
             invitation,
             page=target,
             background=given,
@@ -281,7 +291,7 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
             new_key=questionnaire.page(target).kind == "review",
         )
     else:
-        state = actions.do_save_draft(
+        state = save(
             invitation,
             page=target,
             language=language,
@@ -290,7 +300,9 @@ def _save_page(request, invitation, questionnaire, state) -> HttpResponse:
     # The next page comes in this response, not after a redirect: a round trip less per page
     # on a phone. Sending the same page again (a reload) saves the same answers again; the
     # page's script puts its own address (?p=…) in the address bar.
-    return _render_page(request, invitation, questionnaire, state, questionnaire.page(target))
+    return _render_page(
+        request, invitation, questionnaire, state, questionnaire.page(target), test=test
+    )
 
 
 def _int(value: str | None, default: int) -> int:

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tillit.org.access import org_view
 from tillit.org.models import Unit
-from tillit.surveys import actions
-from tillit.surveys.forms import CampaignForm, ReopenForm
+from tillit.surveys import actions, schedule
+from tillit.surveys.forms import CampaignForm, ReopenForm, TestLinkForm
 from tillit.surveys.models import Campaign, Invitation
 from tillit.surveys.participation import participation
+from tillit.surveys.views import testing
+from tillit.surveys.views.answering import LANGUAGE_NAMES
 
 
 @dataclass
@@ -141,6 +143,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         closes_on=today + timezone.timedelta(days=21),
         target_unit=root,
         languages=[request.organisation.language],
+        reminder_days=[7, 12],
     )
     return _edit(request, draft)
 
@@ -165,6 +168,15 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     paths = None if access.is_admin else access.unit_paths
     context = {
         "campaign": campaign,
+        "schedule": schedule.planned(campaign),
+        "closed_at": schedule.closed_at(campaign),
+        "previews": [
+            (code, LANGUAGE_NAMES.get(code, code), testing.preview_url(campaign, code))
+            for code in campaign.languages
+        ]
+        if access.is_admin
+        else [],
+        "test_form": TestLinkForm(campaign=campaign),
         "rows": response_rates(campaign, paths),
         "versions": campaign.versions(),
         "events": campaign.events.select_related("by") if access.is_admin else [],
@@ -209,9 +221,14 @@ def _act(request: HttpRequest, campaign_id: int, act, done: str) -> HttpResponse
     return redirect("surveys:detail", request.organisation.slug, campaign.pk)
 
 
-@require_POST
 @org_view(admin=True)
 def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Ask first (closing publishes the results and ends answering), then close."""
+    if request.method != "POST":
+        campaign = _campaign(request, campaign_id)
+        return render(
+            request, "surveys/campaign_confirm.html", {"campaign": campaign, "act": "close"}
+        )
     return _act(
         request,
         campaign_id,
@@ -246,6 +263,50 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
         lambda c: actions.do_send_reminders(c, by=request.user),
         _("Reminders were sent to %(count)s people who have not answered."),
     )
+
+
+@org_view(admin=True)
+def campaign_delete(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Ask first, then delete a draft."""
+    campaign = _campaign(request, campaign_id)
+    if request.method != "POST":
+        return render(
+            request, "surveys/campaign_confirm.html", {"campaign": campaign, "act": "delete"}
+        )
+    try:
+        actions.do_delete_campaign(campaign)
+    except actions.CampaignError as error:
+        messages.error(request, str(error))
+        return redirect("surveys:detail", request.organisation.slug, campaign.pk)
+    messages.success(request, _("The draft “%(name)s” is deleted.") % {"name": campaign.name})
+    return redirect("surveys:campaigns", request.organisation.slug)
+
+
+@require_POST
+@org_view(admin=True)
+def campaign_test_link(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Mail the signed-in process owner a test link in the chosen language."""
+    campaign = _campaign(request, campaign_id)
+    form = TestLinkForm(request.POST, campaign=campaign)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the campaign's languages."))
+        return redirect("surveys:detail", request.organisation.slug, campaign.pk)
+    language = form.cleaned_data["language"]
+    try:
+        actions.do_send_test_link(
+            campaign,
+            url=testing.preview_url(campaign, language, absolute=True),
+            to=request.user.email,
+            language=language,
+            by=request.user,
+        )
+    except actions.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("A test link was sent to %(email)s.") % {"email": request.user.email}
+        )
+    return redirect("surveys:detail", request.organisation.slug, campaign.pk)
 
 
 @org_view(admin=True)

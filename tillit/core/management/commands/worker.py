@@ -2,7 +2,8 @@
 
 A thread beside the worker loop writes the heartbeat every few seconds and sweeps once a
 minute (core/jobs.py): tasks and jobs left "running" by a worker that died are marked failed,
-and uploads of finished jobs are deleted.
+and uploads of finished jobs are deleted. The same thread runs the apps' periodic work
+(`jobs.register_periodic`: scheduled reminders, closing on the closing date).
 """
 
 import logging
@@ -24,6 +25,7 @@ class Command(db_worker.Command):
         # The first beat and sweep before any task: an earlier worker may have died mid-task.
         jobs.beat(worker_id, queue_name.split(","))
         jobs.sweep()
+        jobs.tick()
         stop = threading.Event()
         thread = threading.Thread(
             target=self.keep_beating,
@@ -48,6 +50,7 @@ class Command(db_worker.Command):
                     if since_sweep >= settings.WORKER_SWEEP_SECONDS:
                         since_sweep = 0.0
                         ended = jobs.sweep()
+                        jobs.tick()  # scheduled reminders and closing (each claims its work)
                         throttle.purge()  # expired rate-limit counters
                         if any(ended.values()):
                             logger.warning("Ended work cut off by a dead worker: %s", ended)
