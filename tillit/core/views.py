@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
-from tillit.core import jobs
+from tillit.core import jobs, languages
 from tillit.core.forms import EmailAuthenticationForm
 
 
@@ -23,6 +23,13 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     template_name = "registration/invitation_accept.html"
     success_url = reverse_lazy("login")
     post_reset_login = False
+
+    def get_context_data(self, **kwargs):
+        # The invitee has not logged in yet: speak their (or their organisation's) language.
+        if self.user is not None:
+            language = languages.language_for_email(self.user.email)
+            languages.activate_if_no_choice(self.request, language)
+        return super().get_context_data(**kwargs)
 
 
 @require_POST
