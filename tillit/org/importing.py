@@ -1255,7 +1255,9 @@ def state_fingerprint(organisation: Organisation) -> str:
     if organisation.pk is None:
         return digest.hexdigest()
     queries = [
-        Unit.objects.filter(organisation=organisation).values_list(
+        Unit.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list(
             "pk",
             "external_id",
             "name",
@@ -1265,7 +1267,9 @@ def state_fingerprint(organisation: Organisation) -> str:
             "unit_type",
             "cost_centre",
         ),
-        Person.objects.filter(organisation=organisation).values_list(
+        Person.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list(
             "pk",
             "email",
             "name",
@@ -1276,19 +1280,21 @@ def state_fingerprint(organisation: Organisation) -> str:
             "gender",
             "active",
         ),
-        RoleGrant.objects.filter(organisation=organisation).values_list(
-            "pk", "email", "role", "unit_id"
-        ),
-        ImportJob.objects.filter(
-            organisation=organisation, status=ImportJob.Status.DONE
-        ).values_list("pk")[:1],
+        RoleGrant.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list("pk", "email", "role", "unit_id"),
     ]
     for query in queries:
-        for row in query.order_by("-pk" if query.model is ImportJob else "pk").iterator(
-            chunk_size=2000
-        ):
+        for row in query.iterator(chunk_size=2000):
             digest.update(repr(row).encode())
         digest.update(b"|")
+    last = (
+        ImportJob.objects.filter(organisation=organisation, status=ImportJob.Status.DONE)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    digest.update(repr(last).encode())
     return digest.hexdigest()
 
 
