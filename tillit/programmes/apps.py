@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ProgrammesConfig(AppConfig):
     name = "tillit.programmes"
     label = "programmes"
+
+    def ready(self) -> None:
+        from tillit.core.nextsteps import register
+        from tillit.programmes.nextsteps import actions_due, workshops_today
+
+        register(workshops_today)
+        register(actions_due)

@@ -47,3 +47,7 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         install_log_redaction()
+        from tillit.core.nextsteps import register
+        from tillit.surveys.nextsteps import open_campaigns
+
+        register(open_campaigns)
