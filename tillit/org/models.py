@@ -61,7 +61,7 @@ class Organisation(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=8, default="SEK")
     benchmark = models.CharField(
-        _("benchmark"), max_length=12, choices=Benchmark, default=Benchmark.NONE
+        _("benchmark"), max_length=12, choices=Benchmark, default=Benchmark.KOLADA
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='benchmark',
-            field=models.CharField(choices=[('none', 'No benchmark'), ('kolada', 'Kolada (Swedish municipalities and regions)')], default='none', max_length=12, verbose_name='benchmark'),
+            field=models.CharField(choices=[('none', 'No benchmark'), ('kolada', 'Kolada (Swedish municipalities and regions)')], default='kolada', max_length=12, verbose_name='benchmark'),
         ),
         migrations.AddField(
             model_name='organisation',
@@ -112,7 +112,7 @@ def country_from_language(apps, schema_editor):
     Organisation.objects.filter(language="da").update(country="dk", currency="DKK")
     Organisation.objects.filter(language="nb").update(country="no", currency="NOK")
     Organisation.objects.filter(language="en").update(country="other")
-    Organisation.objects.filter(country="se").update(benchmark="kolada")
+    Organisation.objects.exclude(country="se").update(benchmark="none")
 
 
 Migration.operations.append(migrations.RunPython(country_from_language, migrations.RunPython.noop))

@@ -141,6 +141,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         closes_on=today + timezone.timedelta(days=21),
         target_unit=root,
         languages=[request.organisation.language],
+        **request.organisation.thresholds(),  # the organisation's defaults (its settings)
     )
     return _edit(request, draft)
 
