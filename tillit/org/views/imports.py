@@ -190,7 +190,7 @@ class MappingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         used: dict[str, str] = {}
-        for name, source in cleaned.items():
+        for name, source in list(cleaned.items()):
             if not source:
                 continue
             if source in used:
