@@ -11,13 +11,13 @@ from tillit.org.models import ColumnMapping, ImportJob, Person, RoleGrant, Unit
 pytestmark = pytest.mark.django_db
 
 DANISH_UNITS = (
-    "Enheds-ID;Overordnet enhed;Enhedsnavn;Leder\n"
-    "K;;Testby kommun;\n"
-    "SOC;K;Social- og sundhed;chef.soc@testby.se\n"  # renamed
-    "HEM;BUF;Hjemmeplejen Nord;\n"  # moved (and renamed)
-    "BUF;K;Barn- och utbildning;\n"
-    "SKOL;BUF;Skolen;\n"  # created
-).encode("utf-8")
+    b"Enheds-ID;Overordnet enhed;Enhedsnavn;Leder\n"
+    b"K;;Testby kommun;\n"
+    b"SOC;K;Social- og sundhed;chef.soc@testby.se\n"  # renamed
+    b"HEM;BUF;Hjemmeplejen Nord;\n"  # moved (and renamed)
+    b"BUF;K;Barn- och utbildning;\n"
+    b"SKOL;BUF;Skolen;\n"  # created
+)
 MAPPING = {"unit_id": "enheds-id", "parent_id": "overordnet_enhed", "name": "enhedsnavn"}
 
 
@@ -137,7 +137,7 @@ def test_people_preview_lists_added_deactivated_and_roles(client, org, admin_use
         "Medarbejder;Email;Enhed;Rolle\n"
         "Ada Admin;admin@testby.se;K;procesejer\n"
         "Sofie Ny;sofie@testby.se;HEM;tillidsrepræsentant\n"
-    ).encode("utf-8")
+    ).encode()
     ColumnMapping.objects.create(
         organisation=org,
         kind="people",

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
-from tests.conftest import make_user
 from tillit.core.models import User
 from tillit.org.models import Organisation, RoleGrant
 
