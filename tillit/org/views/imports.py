@@ -184,7 +184,6 @@ class MappingForm(forms.Form):
                 choices=choices,
                 required=name in required,
                 initial=guess,
-                help_text=_("Tillit's column: %(name)s") % {"name": name},
             )
 
     def clean(self):
