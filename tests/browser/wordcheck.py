@@ -3,9 +3,9 @@
 `assert_speaks(page, "da")` reads the page's visible text – leaving out elements marked with
 another `lang` (a quoted Swedish title, the language menu's own names) – and fails on any
 word from the other languages' lists below. The lists hold common words that exist in only
-one of the four languages (not "for", "to", "under", "eller", "organisation", "personer"), so a hit is a real
-leak, not a coincidence. Identifiers in `<code>` (column names such as unit_id) are skipped;
-names in the test's data must be in the page's language as well.
+one of the four languages (not "for", "to", "under", "eller", "organisation", "personer"), so
+a hit is a real leak, not a coincidence. Identifiers (in `<code>`, or snake_case such as
+unit_id) are skipped; names in the test's data must be in the page's language as well.
 """
 
 import re
@@ -136,7 +136,8 @@ VISIBLE_TEXT = """(lang) => {
   for (const el of document.querySelectorAll('[aria-label], input[placeholder], img[alt]')) {
     const marked = el.closest('[lang]');
     if (marked && marked.getAttribute('lang').split('-')[0] !== lang) continue;
-    parts.push(el.getAttribute('aria-label') || el.getAttribute('placeholder') || el.getAttribute('alt') || '');
+    parts.push(el.getAttribute('aria-label') || el.getAttribute('placeholder')
+               || el.getAttribute('alt') || '');
   }
   parts.push(document.title);
   return parts.join(' ');

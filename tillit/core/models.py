@@ -37,7 +37,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     # A site operator creates organisations and names their first process owners; set only
     # on the command line (`tillit grant-operator`), never in the browser.
-    is_operator = models.BooleanField(_("site operator"), default=False)
+    is_operator = models.BooleanField(_("site operator"), default=False, db_default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -29,39 +29,55 @@ class Organisation(models.Model):
 
     slug = models.SlugField(_("short name"), unique=True, max_length=60)
     name = models.CharField(_("name"), max_length=200)
-    country = models.CharField(_("country"), max_length=8, choices=Country, default=Country.SE)
+    # Database defaults too: rows written by older code (or a migration test's old state)
+    # still get a value.
+    country = models.CharField(
+        _("country"), max_length=8, choices=Country, default=Country.SE, db_default="se"
+    )
     language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="sv"
     )
     # Report logo: kept in the database (small, validated image) so backups hold it.
     logo = models.BinaryField(null=True, blank=True, editable=False)
-    logo_type = models.CharField(max_length=40, blank=True, editable=False)
+    logo_type = models.CharField(max_length=40, blank=True, editable=False, db_default="")
     k = models.PositiveSmallIntegerField(
         _("minimum group (k)"),
         default=DEFAULT_THRESHOLDS["k"],
+        db_default=DEFAULT_THRESHOLDS["k"],
         validators=[MinValueValidator(K_FLOOR), MaxValueValidator(10)],
     )
     k_dist = models.PositiveSmallIntegerField(
         _("minimum group for distributions"),
         default=DEFAULT_THRESHOLDS["k_dist"],
+        db_default=DEFAULT_THRESHOLDS["k_dist"],
         validators=[MinValueValidator(K_FLOOR), MaxValueValidator(30)],
     )
     k_text = models.PositiveSmallIntegerField(
         _("minimum group for comments"),
         default=DEFAULT_THRESHOLDS["k_text"],
+        db_default=DEFAULT_THRESHOLDS["k_text"],
         validators=[MinValueValidator(K_FLOOR), MaxValueValidator(30)],
     )
     k_sensitive = models.PositiveSmallIntegerField(
         _("minimum group for sensitive questions"),
         default=DEFAULT_THRESHOLDS["k_sensitive"],
+        db_default=DEFAULT_THRESHOLDS["k_sensitive"],
         validators=[MinValueValidator(K_FLOOR), MaxValueValidator(50)],
     )
     hourly_cost = models.DecimalField(
-        _("hourly cost incl. overheads"), max_digits=8, decimal_places=2, default=Decimal(0)
+        _("hourly cost incl. overheads"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(0),
+        db_default=Decimal(0),
     )
-    currency = models.CharField(_("currency"), max_length=8, default="SEK")
+    currency = models.CharField(_("currency"), max_length=8, default="SEK", db_default="SEK")
     benchmark = models.CharField(
-        _("benchmark"), max_length=12, choices=Benchmark, default=Benchmark.KOLADA
+        _("benchmark"),
+        max_length=12,
+        choices=Benchmark,
+        default=Benchmark.KOLADA,
+        db_default="kolada",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -303,8 +319,8 @@ class ImportJob(models.Model):
     # What applying would do, computed by applying and rolling back; applied only once the
     # process owner confirms, and only while the organisation still has `fingerprint`.
     preview = models.JSONField(default=dict, blank=True)
-    fingerprint = models.CharField(max_length=64, blank=True)
-    confirmed = models.BooleanField(default=False)
+    fingerprint = models.CharField(max_length=64, blank=True, db_default="")
+    confirmed = models.BooleanField(default=False, db_default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
