@@ -165,6 +165,31 @@ FIELD_LABELS = {
 PERSON_UNIT_LABEL = gettext_lazy("Id of the person's unit")
 
 
+# Headers HR systems commonly use, offered as the first guess (the process owner confirms).
+SYNONYMS = {
+    "unit_id": ("enhets-id", "enhetsid", "enheds-id", "enhedsid", "enhet_id", "enheds_id"),
+    "parent_id": ("överordnad_enhet", "overordnet_enhed", "overordnet_enhet", "överordnad"),
+    "name": ("enhetsnamn", "enhedsnavn", "enhetsnavn", "namn", "navn"),
+    "manager_email": ("chef", "leder", "chefens_e-post", "lederens_e-mail", "lederens_e-post"),
+    "email": ("e-post", "epost", "e-mail", "mail", "e-postadresse", "e-mailadresse"),
+    "role": ("roll", "rolle"),
+    "language": ("språk", "sprog"),
+    "birth_year": ("födelseår", "fødselsår"),
+    "start_date": ("anställningsdatum", "ansættelsesdato", "ansettelsesdato"),
+    "gender": ("kön", "køn", "kjønn"),
+}
+PEOPLE_SYNONYMS = {
+    "unit_id": ("enhet", "enhed", "enhets-id", "enheds-id"),
+    "name": ("namn", "navn"),
+}
+
+
+def _synonym(kind: str, name: str, columns: list[str]) -> str:
+    """The first of the file's columns that is a common header for Tillit's column."""
+    table = {**SYNONYMS, **PEOPLE_SYNONYMS} if kind == ImportJob.Kind.PEOPLE else SYNONYMS
+    return next((c for c in table.get(name, ()) if c in columns), "")
+
+
 class MappingForm(forms.Form):
     """For each of Tillit's columns, which column of the file holds it."""
 
@@ -175,7 +200,7 @@ class MappingForm(forms.Form):
         for name in (*required, *optional):
             guess = initial_mapping.get(name)
             if guess not in columns:
-                guess = name if name in columns else ""
+                guess = name if name in columns else _synonym(kind, name, columns)
             label = (
                 PERSON_UNIT_LABEL if (kind, name) == ("people", "unit_id") else FIELD_LABELS[name]
             )
