@@ -31,7 +31,7 @@ def test_granting_a_role_to_a_new_address_creates_an_account_and_invites(
     client.post(reverse("org:roles", args=[org.slug]), {"email": "ny@testby.se", "role": "admin"})
     user = User.objects.get(email="ny@testby.se")
     assert not user.has_usable_password()
-    assert user.language == "sv"  # the organisation's language
+    assert user.language == ""  # no own choice: follows the organisation's language
     [message] = mailoutbox
     assert message.to == ["ny@testby.se"]
     assert message.subject == "Inbjudan till Tillit – Testby kommun"

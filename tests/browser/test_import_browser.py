@@ -22,6 +22,11 @@ def test_admin_imports_units_and_sees_the_summary(new_page, org, units, admin_us
     page.set_input_files("input[type=file]", str(DATA / "units.csv"))
     page.locator("main button[type=submit]").click()
 
+    # Nothing changes before the process owner has seen the preview and confirmed it.
+    expect(page.locator("#import-changes")).to_be_visible()
+    assert not Unit.objects.filter(organisation=org, external_id="SKOL").exists()
+    assert_accessible(page)
+    page.click("#import-apply")
     expect(page.locator("table.import-summary")).to_be_visible()
     assert "/import/" in page.url
     assert_accessible(page)

@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from tillit.core import auth
+from tillit.core import auth, languages
 
 
 class DateInput(forms.DateInput):
@@ -55,3 +56,9 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     def save(self, *args, **kwargs) -> None:
         if auth.may_send_password_reset(self.cleaned_data["email"]):
             super().save(*args, **kwargs)
+
+    def send_mail(self, *args, **kwargs) -> None:
+        """In the account's language, else its organisation's (not the browser's)."""
+        to_email = kwargs.get("to_email") or args[4]
+        with translation.override(languages.language_for_email(to_email)):
+            super().send_mail(*args, **kwargs)

@@ -35,6 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(default=False)
+    # A site operator creates organisations and names their first process owners; set only
+    # on the command line (`tillit grant-operator`), never in the browser.
+    is_operator = models.BooleanField(_("site operator"), default=False, db_default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

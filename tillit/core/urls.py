@@ -9,6 +9,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
+    path("help/", views.help_page, name="help"),
+    path("help/<slug:topic>/", views.help_page, name="help"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

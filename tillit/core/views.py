@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, get_language, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tillit.core import jobs
+from tillit.core import jobs, languages
 from tillit.core.forms import EmailAuthenticationForm
 
 
@@ -23,6 +23,13 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     template_name = "registration/invitation_accept.html"
     success_url = reverse_lazy("login")
     post_reset_login = False
+
+    def get_context_data(self, **kwargs):
+        # The invitee has not logged in yet: speak their (or their organisation's) language.
+        if self.user is not None:
+            language = languages.language_for_email(self.user.email)
+            languages.activate_if_no_choice(self.request, language)
+        return super().get_context_data(**kwargs)
 
 
 @require_POST
@@ -67,3 +74,30 @@ def health(request: HttpRequest) -> JsonResponse:
     response.status_code = 200 if healthy else 503
     response["Cache-Control"] = "no-store"
     return response
+
+
+#: Help topics: slug -> title. The text of each is a template per language
+#: (core/templates/help/<language>/<slug>.html), written in each language, not translated
+#: sentence by sentence.
+HELP_TOPICS = {
+    "hme": gettext_lazy("HME: sustainable employee engagement"),
+    "principles": gettext_lazy("The seven trust principles"),
+    "anonymity": gettext_lazy("Anonymity: what a manager sees and does not see"),
+    "methods": gettext_lazy("The methods"),
+}
+
+
+def help_page(request: HttpRequest, topic: str = "") -> HttpResponse:
+    """A help page in the reader's language (open to all: it explains, it holds no data)."""
+    if topic and topic not in HELP_TOPICS:
+        raise Http404
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    context = {
+        "topics": list(HELP_TOPICS.items()),
+        "topic": topic,
+        "title": HELP_TOPICS.get(topic, gettext_lazy("Help")),
+        "body": f"help/{language}/{topic}.html" if topic else "",
+    }
+    return render(request, "help/page.html", context)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from tillit.core.languages import activate_if_no_choice
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 
 
@@ -99,6 +100,8 @@ def org_view(*, admin: bool = False) -> Callable:
                 raise PermissionDenied
             request.organisation = organisation
             request.access = access
+            # People without an own choice see the organisation's language, not Swedish.
+            activate_if_no_choice(request, organisation.language)
             return view(request, *args, **kwargs)
 
         return wrapped

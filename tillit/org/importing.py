@@ -19,6 +19,7 @@ of them that are gone from the file, never a grant given by hand.
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
@@ -37,7 +38,7 @@ from tillit import audit
 from tillit.audit.log import Kind
 from tillit.core.models import normalise_email
 from tillit.org import actions
-from tillit.org.models import ImportJob, Organisation, Person, RoleGrant, Unit
+from tillit.org.models import ColumnMapping, ImportJob, Organisation, Person, RoleGrant, Unit
 
 Progress = Callable[[int, int], None]
 
@@ -139,6 +140,24 @@ class Table:
 
     def index(self, name: str) -> int | None:
         return self.columns.index(name) if name in self.columns else None
+
+
+#: Names listed per kind of change in a preview or summary; the counts are always complete.
+DETAILS_LISTED = 500
+
+
+class Details:
+    """What an import changes, by name: the preview shows it, the summary keeps it."""
+
+    def __init__(self, kinds: Iterable[str]):
+        self.lists: dict[str, list] = {kind: [] for kind in kinds}
+
+    def add(self, kind: str, item: list) -> None:
+        if len(self.lists[kind]) < DETAILS_LISTED:
+            self.lists[kind].append(item)
+
+    def as_dict(self) -> dict:
+        return self.lists
 
 
 # ---------------------------------------------------------------- reading files
@@ -706,7 +725,10 @@ def apply_units(
     summary = dict.fromkeys(
         ("created", "updated", "moved", "renamed", "reopened", "closed", "unchanged"), 0
     )
+    details = Details(("created", "renamed", "moved", "reopened", "closed"))
     existing = {u.external_id: u for u in Unit.objects.filter(organisation=organisation)}
+    names = {ext: u.name for ext, u in existing.items()}
+    names.update((row.external_id, row.name) for row in plan.units)
     stale_paths = False
     total = total or len(plan.units)
     for done, row in enumerate(plan.units, start=1):
@@ -734,11 +756,20 @@ def apply_units(
                 organisation, row.external_id, fields, by=by, source="import"
             )
             summary["created"] += 1
+            details.add("created", [row.name, names.get(row.parent_id, "")])
             continue
         # Move first, then reopen: a reopened unit must sit under its new (open) parent.
         changes = actions.do_update_unit(unit, fields, by=by, source="import")
         reopened = actions.do_reopen_unit(unit, by=by, source="import")
         kinds = {c.kind for c in changes}
+        for change in changes:
+            if change.kind == "renamed":
+                details.add("renamed", [change.old_value, change.new_value])
+            elif change.kind == "moved":
+                old_parent = names.get(change.old_value, change.old_value)
+                details.add("moved", [row.name, old_parent, names.get(row.parent_id, "")])
+        if reopened:
+            details.add("reopened", [row.name])
         summary["reopened"] += reopened
         summary["updated"] += bool(changes)
         summary["moved"] += "moved" in kinds
@@ -748,7 +779,10 @@ def apply_units(
     in_file = {row.external_id for row in plan.units}
     gone = [u for ext, u in existing.items() if ext not in in_file and not u.is_closed]
     for unit in sorted(gone, key=lambda u: -u.depth):
-        summary["closed"] += actions.do_close_unit(unit, by=by, source="import")
+        if actions.do_close_unit(unit, by=by, source="import"):
+            summary["closed"] += 1
+            details.add("closed", [unit.name])
+    summary["details"] = details.as_dict()
     summary["people_in_closed_units"] = Person.objects.filter(
         organisation=organisation, active=True, unit__closed_at__isnull=False
     ).count()
@@ -1034,6 +1068,7 @@ def apply_people(
     total = total or len(plan.people)
     now = timezone.now()
     summary = dict.fromkeys(("created", "updated", "reactivated", "deactivated", "unchanged"), 0)
+    details = Details(("created", "reactivated", "deactivated", "grants_added", "grants_removed"))
     to_create: list[Person] = []
     to_update: list[Person] = []
 
@@ -1063,6 +1098,7 @@ def apply_people(
                 )
             )
             summary["created"] += 1
+            details.add("created", [row.name, row.email])
         elif found[1] != values:
             was_active = found[1][-1]
             to_update.append(
@@ -1082,6 +1118,8 @@ def apply_people(
             )
             summary["updated"] += 1
             summary["reactivated"] += not was_active
+            if not was_active:
+                details.add("reactivated", [row.name, row.email])
         else:
             summary["unchanged"] += 1
         flush()
@@ -1095,11 +1133,19 @@ def apply_people(
             active=False, left_at=now
         )
     summary["deactivated"] = len(leaving)
-    removed = RoleGrant.objects.filter(pk__in=plan.grants_to_remove)
-    for email, role, unit_name in removed.values_list("email", "role", "unit__name"):
-        audit.record(Kind.ROLE_REVOKED, organisation, by, email=email, role=role, unit=unit_name)
-    removed.delete()
-    for email, role, unit in plan.grants_to_add:
+    for email, (_pk, values) in sorted(existing.items(), key=lambda item: item[1][1][0]):
+        if values[-1] and email not in in_file:
+            details.add("deactivated", [values[0], email])
+    unit_names = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "name"))
+    removed = RoleGrant.objects.filter(pk__in=plan.grants_to_remove).select_related("unit")
+    for grant in removed.order_by("email"):
+        unit_name = grant.unit.name if grant.unit else ""
+        details.add("grants_removed", [grant.email, grant.role, unit_name])
+        audit.record(
+            Kind.ROLE_REVOKED, organisation, by, email=grant.email, role=grant.role, unit=unit_name
+        )
+    for email, role, unit in sorted(plan.grants_to_add, key=str):
+        details.add("grants_added", [email, role, unit_names.get(unit, "") if unit else ""])
         audit.record(
             Kind.ROLE_GRANTED,
             organisation,
@@ -1108,6 +1154,7 @@ def apply_people(
             role=role,
             unit=plan.unit_ids.get(unit, ""),
         )
+    RoleGrant.objects.filter(pk__in=plan.grants_to_remove).delete()
     RoleGrant.objects.bulk_create(
         [
             RoleGrant(
@@ -1118,6 +1165,7 @@ def apply_people(
     )
     summary["grants_added"] = len(plan.grants_to_add)
     summary["grants_removed"] = len(plan.grants_to_remove)
+    summary["details"] = details.as_dict()
     # Remembered so the next import knows which grants it may take back.
     summary["grants"] = sorted(
         [email, role, plan.unit_ids.get(unit, "") if unit else ""]
@@ -1136,6 +1184,10 @@ class ImportResult:
     errors: list[RowError]
     summary: dict
     rows: int = 0
+    # The file's columns when Tillit's required ones are missing: the columns are to be mapped.
+    unmapped: list[str] | None = None
+    # The organisation's state the summary was computed against (state_fingerprint).
+    state: str = ""
 
     @property
     def ok(self) -> bool:
@@ -1163,6 +1215,116 @@ def _bounded(errors: list[RowError]) -> list[RowError]:
     ]
 
 
+# ---------------------------------------------------------------- column mapping
+
+FIELDS = {
+    ImportJob.Kind.UNITS: (UNIT_COLUMNS, UNIT_OPTIONAL),
+    ImportJob.Kind.PEOPLE: (PEOPLE_COLUMNS, PEOPLE_OPTIONAL),
+}
+
+
+def normalise_column(name: str) -> str:
+    """A header cell as the reader names it (trimmed, lower case, spaces as underscores)."""
+    return _header([name])[0]
+
+
+def apply_mapping(table: Table, mapping: dict[str, str]) -> Table:
+    """Rename the file's columns to Tillit's, as mapped (Tillit's column -> the file's).
+
+    A column already named like a mapped Tillit column is ignored: the mapping says which
+    column holds that field.
+    """
+    to_field = {source: field for field, source in mapping.items() if source in table.columns}
+    taken = set(to_field.values())
+    columns = [to_field.get(c, "" if c in taken else c) for c in table.columns]
+    return Table(columns, table.rows)
+
+
+def missing_columns(table: Table, kind: str) -> list[str]:
+    """Tillit's required columns the (mapped) table lacks."""
+    return [name for name in FIELDS[kind][0] if name not in table.columns]
+
+
+def _name_file_columns(errors: list[RowError], mapping: dict[str, str]) -> list[RowError]:
+    """Errors name the file's own column ("Enheds-ID"), not only Tillit's."""
+    if not mapping:
+        return errors
+    return [
+        RowError(e.row, f"{mapping[e.column]} ({e.column})", e.message)
+        if e.column in mapping
+        else e
+        for e in errors
+    ]
+
+
+# ---------------------------------------------------------------- preview and staleness
+
+
+def state_fingerprint(organisation: Organisation) -> str:
+    """A hash of everything an import reads and changes: units, people, grants and the last
+    import's grants. A preview is applied only while the organisation still has it."""
+    digest = hashlib.sha256()
+    if organisation.pk is None:
+        return digest.hexdigest()
+    queries = [
+        Unit.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "external_id",
+            "name",
+            "parent_id",
+            "closed_at",
+            "manager_email",
+            "unit_type",
+            "cost_centre",
+        ),
+        Person.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "email",
+            "name",
+            "unit_id",
+            "language",
+            "birth_year",
+            "start_date",
+            "gender",
+            "active",
+        ),
+        RoleGrant.objects.filter(organisation=organisation)
+        .order_by("pk")
+        .values_list("pk", "email", "role", "unit_id"),
+    ]
+    for query in queries:
+        for row in query.iterator(chunk_size=2000):
+            digest.update(repr(row).encode())
+        digest.update(b"|")
+    last = (
+        ImportJob.objects.filter(organisation=organisation, status=ImportJob.Status.DONE)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    digest.update(repr(last).encode())
+    return digest.hexdigest()
+
+
+def _stale() -> RowError:
+    return RowError(
+        0,
+        "",
+        _(
+            "The units or people changed after the preview was made, so it no longer says "
+            "what the import would do. Nothing was imported: upload the file again for a "
+            "new preview."
+        ),
+    )
+
+
+# ---------------------------------------------------------------- the whole import
+
+
 def run_import(
     organisation: Organisation,
     kind: str,
@@ -1171,37 +1333,63 @@ def run_import(
     *,
     by=None,
     progress: Progress | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    expected_state: str | None = None,
 ) -> ImportResult:
     """Read, check and – only if the whole file is right – apply it in one transaction.
 
-    An unsaved organisation is created in the same transaction (the command's `--org`).
-    Progress counts each row twice: once checked, once applied.
+    `dry_run` applies and rolls back, so a preview is computed by the very code that
+    applies. `expected_state`: refuse (and change nothing) unless the organisation is as
+    it was when the preview was made. An unsaved organisation is created in the same
+    transaction (the command's `--org`). Progress counts each row twice: checked, applied.
     """
+    mapping = mapping or {}
     try:
         table = read_table(content, filename)
     except FileErrors as error:
         return ImportResult(error.errors, {})
+    file_columns = [c for c in table.columns if c]
+    table = apply_mapping(table, mapping)
+    if missing_columns(table, kind):
+        header_errors = _check_header(table, *FIELDS[kind])
+        return ImportResult(_name_file_columns(header_errors, mapping), {}, 0, file_columns)
     total = 2 * len(table.rows)
     check = check_units if kind == ImportJob.Kind.UNITS else check_people
     plan, errors = check(organisation, table, progress, total=total)
     if errors:
-        return ImportResult(_bounded(errors), {}, len(table.rows))
+        return ImportResult(_bounded(_name_file_columns(errors, mapping)), {}, len(table.rows))
     if progress is not None:
         progress(len(table.rows), total)
     apply = apply_units if kind == ImportJob.Kind.UNITS else apply_people
     with transaction.atomic():
         if organisation.pk is None:
             organisation.save()
+        state = state_fingerprint(organisation) if dry_run or expected_state else ""
+        if expected_state is not None and state != expected_state:
+            return ImportResult([_stale()], {}, len(table.rows))
         summary = apply(
             organisation, plan, by=by, progress=progress, offset=len(table.rows), total=total
         )
+        if dry_run:
+            transaction.set_rollback(True)
     if progress is not None:
         progress(total, total)
-    return ImportResult([], summary, len(table.rows))
+    return ImportResult([], summary, len(table.rows), state=state)
+
+
+def saved_mapping(organisation: Organisation, kind: str) -> dict[str, str]:
+    """The columns this organisation mapped last time for this kind of file."""
+    found = ColumnMapping.objects.filter(organisation=organisation, kind=kind).first()
+    return dict(found.columns) if found else {}
 
 
 def process_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
-    """Run an uploaded import job to its end, recording progress, errors and summary."""
+    """Take an uploaded import job one stage on, recording progress, errors and summary.
+
+    Not yet confirmed: compute the preview (or ask for the columns to be mapped). Confirmed:
+    apply, unless the organisation changed since the preview.
+    """
 
     def record(done: int, total: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(processed=done, total=total)
@@ -1210,6 +1398,7 @@ def process_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
 
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
+    mapping = job.mapping or saved_mapping(job.organisation, job.kind)
     try:
         result = run_import(
             job.organisation,
@@ -1218,19 +1407,36 @@ def process_job(job: ImportJob, progress: Progress | None = None) -> ImportJob:
             job.filename,
             by=job.created_by,
             progress=record,
+            mapping=mapping,
+            dry_run=not job.confirmed,
+            expected_state=job.fingerprint if job.confirmed else None,
         )
     except Exception as error:  # the user must see that it failed, and why
         result = ImportResult(
             [RowError(0, "", _("The import failed unexpectedly: %s") % error)], {}
         )
     job.refresh_from_db(fields=["processed", "total"])
+    job.mapping = mapping
+    job.finished_at = timezone.now()
+    if result.unmapped is not None and not job.confirmed:
+        # Not an error yet: the process owner says which of the file's columns is which.
+        job.status = ImportJob.Status.MAPPING
+        job.preview = {"columns": result.unmapped}
+        job.errors = [e.as_dict() for e in result.errors]
+        job.save()
+        return job
     job.errors = [e.as_dict() for e in result.errors]
-    job.summary = result.summary
-    job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED
     if result.ok:
         job.processed = job.total = 2 * result.rows
+    if result.ok and not job.confirmed:
+        job.status = ImportJob.Status.PREVIEW
+        job.preview = result.summary
+        job.fingerprint = result.state
+        job.save()  # the file is kept until it is applied or given up
+        return job
+    job.summary = result.summary
+    job.status = ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED
     job.content = None  # personal data: kept only until applied
-    job.finished_at = timezone.now()
     job.save()
     audit.record(
         Kind.IMPORT_RUN,

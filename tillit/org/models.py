@@ -1,18 +1,83 @@
 """Organisations (tenants), their unit tree with its history, people and roles."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core.models import normalise_email
 
+#: The lowest minimum group Tillit allows for any figure (ANONYMITY.md: "never below 3").
+K_FLOOR = 3
+#: The default thresholds (DESIGN.md): scores, distributions, comments, sensitive items.
+DEFAULT_THRESHOLDS = {"k": 5, "k_dist": 8, "k_text": 10, "k_sensitive": 20}
+
 
 class Organisation(models.Model):
+    class Country(models.TextChoices):
+        SE = "se", _("Sweden")
+        DK = "dk", _("Denmark")
+        NO = "no", _("Norway")
+        OTHER = "other", _("Other country")
+
+    class Benchmark(models.TextChoices):
+        NONE = "none", _("No benchmark")
+        KOLADA = "kolada", _("Kolada (Swedish municipalities and regions)")
+
     slug = models.SlugField(_("short name"), unique=True, max_length=60)
     name = models.CharField(_("name"), max_length=200)
+    # Database defaults too: rows written by older code (or a migration test's old state)
+    # still get a value.
+    country = models.CharField(
+        _("country"), max_length=8, choices=Country, default=Country.SE, db_default="se"
+    )
     language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="sv"
+    )
+    # Report logo: kept in the database (small, validated image) so backups hold it.
+    logo = models.BinaryField(null=True, blank=True, editable=False)
+    logo_type = models.CharField(max_length=40, blank=True, editable=False, db_default="")
+    k = models.PositiveSmallIntegerField(
+        _("minimum group (k)"),
+        default=DEFAULT_THRESHOLDS["k"],
+        db_default=DEFAULT_THRESHOLDS["k"],
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(10)],
+    )
+    k_dist = models.PositiveSmallIntegerField(
+        _("minimum group for distributions"),
+        default=DEFAULT_THRESHOLDS["k_dist"],
+        db_default=DEFAULT_THRESHOLDS["k_dist"],
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(30)],
+    )
+    k_text = models.PositiveSmallIntegerField(
+        _("minimum group for comments"),
+        default=DEFAULT_THRESHOLDS["k_text"],
+        db_default=DEFAULT_THRESHOLDS["k_text"],
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(30)],
+    )
+    k_sensitive = models.PositiveSmallIntegerField(
+        _("minimum group for sensitive questions"),
+        default=DEFAULT_THRESHOLDS["k_sensitive"],
+        db_default=DEFAULT_THRESHOLDS["k_sensitive"],
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(50)],
+    )
+    hourly_cost = models.DecimalField(
+        _("hourly cost incl. overheads"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(0),
+        db_default=Decimal(0),
+    )
+    currency = models.CharField(_("currency"), max_length=8, default="SEK", db_default="SEK")
+    benchmark = models.CharField(
+        _("benchmark"),
+        max_length=12,
+        choices=Benchmark,
+        default=Benchmark.KOLADA,
+        db_default="kolada",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -23,6 +88,15 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shows_kolada(self) -> bool:
+        """Kolada's HME figures mean something for Swedish municipalities and regions only."""
+        return self.country == self.Country.SE and self.benchmark == self.Benchmark.KOLADA
+
+    def thresholds(self) -> dict[str, int]:
+        """The organisation's default minimum groups, for new campaigns."""
+        return {name: getattr(self, name) for name in DEFAULT_THRESHOLDS}
 
 
 class UnitQuerySet(models.QuerySet):
@@ -223,8 +297,10 @@ class ImportJob(models.Model):
         PEOPLE = "people", _("People")
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", _("Columns to match")
         QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Importing")
+        PREVIEW = "preview", _("Waiting for your confirmation")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
@@ -238,6 +314,13 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     summary = models.JSONField(default=dict)
+    # Tillit's column -> the file's column, as chosen for this file (see ColumnMapping).
+    mapping = models.JSONField(default=dict, blank=True)
+    # What applying would do, computed by applying and rolling back; applied only once the
+    # process owner confirms, and only while the organisation still has `fingerprint`.
+    preview = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, db_default="")
+    confirmed = models.BooleanField(default=False, db_default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -257,3 +340,23 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ColumnMapping(models.Model):
+    """How one organisation's HR files name Tillit's columns, remembered for the next import."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    kind = models.CharField(max_length=10, choices=ImportJob.Kind.choices)
+    # Tillit's column -> the file's column (normalised as importing._header does).
+    columns = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind"], name="column_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.kind}"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from tillit import audit
 from tillit.audit.log import Kind
 from tillit.core.models import User, normalise_email
+from tillit.org.languages import recipient_language
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 
 
@@ -116,7 +117,8 @@ def do_invite(
         user = User.objects.create_user(
             email,
             name=person.name if person else "",
-            language=(person.language if person else "") or organisation.language,
+            # Only a real choice: without one the person follows the organisation's language.
+            language=person.language if person else "",
         )
     if not user.is_active:
         return Outcome.NOTHING
@@ -137,7 +139,7 @@ def invitation_link(user: User) -> str:
 
 
 def _language(user: User, organisation: Organisation) -> str:
-    return user.language or organisation.language or settings.LANGUAGE_CODE
+    return recipient_language(organisation, user.email)
 
 
 def _inviter(by: User | None, organisation: Organisation) -> str:

@@ -10,6 +10,8 @@ from django_tasks import task
 from tillit.org.importing import process_job
 from tillit.org.models import ImportJob
 
+PREVIEW_KEPT = dt.timedelta(days=1)
+
 
 @task(queue_name="imports")
 def run_import_job(job_id: int) -> str:
@@ -51,8 +53,26 @@ def sweep_import_jobs(live: set[int], before: dt.datetime) -> int:
             content=None,
             finished_at=timezone.now(),
         )
+    # A preview or column mapping nobody came back to within a day: give the file up.
+    waiting = [ImportJob.Status.MAPPING, ImportJob.Status.PREVIEW]
+    for job in ImportJob.objects.filter(
+        status__in=waiting, created_at__lt=timezone.now() - PREVIEW_KEPT
+    ).select_related("created_by", "organisation"):
+        user = job.created_by
+        language = (user and user.language) or job.organisation.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            message = _(
+                "Nobody applied this import within a day, so the file was deleted. Nothing "
+                "was imported: upload the file again."
+            )
+        ImportJob.objects.filter(pk=job.pk, status__in=waiting).update(
+            status=ImportJob.Status.FAILED,
+            errors=[{"row": 0, "column": "", "message": message}],
+            content=None,
+            finished_at=timezone.now(),
+        )
     # Personal data: a finished job never needs its file again.
-    ImportJob.objects.exclude(status__in=unfinished).filter(content__isnull=False).update(
+    ImportJob.objects.exclude(status__in=unfinished + waiting).filter(content__isnull=False).update(
         content=None
     )
     return ended

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tillit.org.views import home, imports, people, roles, tree
+from tillit.org.views import home, imports, people, roles, setup, tree
 
 app_name = "org"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("o/<slug:org>/roles/<int:grant_id>/revoke/", roles.role_revoke, name="role_revoke"),
     path("o/<slug:org>/import/", imports.upload, name="import"),
     path("o/<slug:org>/import/<int:job_id>/", imports.status, name="import_status"),
+    path("o/<slug:org>/import/<int:job_id>/columns/", imports.columns, name="import_columns"),
+    path("o/<slug:org>/import/<int:job_id>/apply/", imports.apply, name="import_apply"),
+    path("o/<slug:org>/settings/", setup.organisation_settings, name="settings"),
+    path("o/<slug:org>/settings/logo/", setup.logo, name="logo"),
+    path("operator/", setup.operator_home, name="operator"),
 ]

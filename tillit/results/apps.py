@@ -22,8 +22,11 @@ class ResultsConfig(AppConfig):
     label = "results"
 
     def ready(self) -> None:
+        from tillit.core.nextsteps import register
+        from tillit.results.nextsteps import new_results
         from tillit.surveys.signals import answers_changed, campaign_launched
 
+        register(new_results)
         # Answers arrived or the campaign closed: the stored snapshot is recomputed in the
         # background, so pages read it instead of recomputing.
         answers_changed.connect(_refresh, dispatch_uid="results.refresh")

@@ -204,8 +204,24 @@ def unit_html(snapshot: ResultSnapshot, row, language: str) -> str:
         for item in context.get("items", []):  # a hidden unit has none: its report says why
             if item.get("dist"):
                 item["bar"] = bar_gradient([count for _label, count, _share in item["dist"]])
-        context.update({"campaign": snapshot.campaign, "language": language})
+        context.update(
+            {
+                "campaign": snapshot.campaign,
+                "language": language,
+                "logo": report_logo(snapshot.campaign.organisation),
+            }
+        )
         return render_to_string("results/report.html", context)
+
+
+def report_logo(organisation) -> str:
+    """The organisation's logo as a data: URL for the PDF (WeasyPrint reads it inline)."""
+    if not organisation.logo:
+        return ""
+    import base64
+
+    encoded = base64.b64encode(bytes(organisation.logo)).decode("ascii")
+    return f"data:{organisation.logo_type};base64,{encoded}"
 
 
 def unit_pdf(snapshot: ResultSnapshot, row, language: str) -> bytes:

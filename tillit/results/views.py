@@ -79,7 +79,9 @@ def overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = overview_context(get_snapshot(campaign), request.access, request.GET.dict())
     audit.record(Kind.RESULTS_READ, request.organisation, request.user, campaign=campaign.name)
     if request.access.is_admin:
-        context["kolada"] = comparison(request.organisation, context["top"])
+        # Kolada compares Swedish municipalities and regions only (the organisation's setting).
+        if request.organisation.shows_kolada:
+            context["kolada"] = comparison(request.organisation, context["top"])
         context["disclosure_log"] = DisclosureEvent.objects.filter(campaign=campaign)
     return render(request, "results/overview.html", {"campaign": campaign, **context})
 

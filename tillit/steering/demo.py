@@ -21,7 +21,7 @@ from tillit.core.models import User
 from tillit.org.demo import FJORDBY, FJORDBY_LEADER, TILLBY, TILLBY_OWNER, DemoLogin, ensure_logins
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 from tillit.steering import actions
-from tillit.steering.models import BovlReport, Signal, SteeringRole, SteeringSettings
+from tillit.steering.models import BovlReport, Signal, SteeringRole
 
 # (title, kind, issuer level, times per year, minutes, people per unit or "NN%", self-imposed)
 EVERY_FORVALTNING = [
@@ -135,9 +135,7 @@ def _values(title, kind, level, freq, minutes, performers, self_imposed, rng) ->
 
 def build_tillby_register(organisation: Organisation, rng: random.Random) -> int:
     """About 120 signals across Tillby's förvaltningar; some under review, a few decided."""
-    SteeringSettings.objects.update_or_create(
-        organisation=organisation, defaults={"hourly_cost": Decimal(420), "currency": "SEK"}
-    )
+    Organisation.objects.filter(pk=organisation.pk).update(hourly_cost=Decimal(420), currency="SEK")
     SteeringRole.objects.get_or_create(
         organisation=organisation, email=TILLBY_OWNER, role=SteeringRole.Role.SECRETARIAT
     )
@@ -198,9 +196,7 @@ def _fjordby_unit(organisation: Organisation, name: str) -> Unit:
 
 def build_fjordby_register(organisation: Organisation) -> DemoLogin:
     """Fjordby's bøvl reports, triage, decisions and one before/after measurement."""
-    SteeringSettings.objects.update_or_create(
-        organisation=organisation, defaults={"hourly_cost": Decimal(380), "currency": "DKK"}
-    )
+    Organisation.objects.filter(pk=organisation.pk).update(hourly_cost=Decimal(380), currency="DKK")
     for role in SteeringRole.Role.values:
         SteeringRole.objects.get_or_create(
             organisation=organisation, email=FJORDBY_LEADER, role=role

@@ -48,21 +48,6 @@ class SteeringRole(models.Model):
         return f"{self.email}: {self.get_role_display()}"
 
 
-class SteeringSettings(models.Model):
-    """An organisation's hourly cost, which turns hours into money."""
-
-    organisation = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, related_name="steering_settings"
-    )
-    hourly_cost = models.DecimalField(
-        _("hourly cost incl. overheads"), max_digits=8, decimal_places=2, default=Decimal(0)
-    )
-    currency = models.CharField(_("currency"), max_length=8, default="SEK")
-
-    def __str__(self) -> str:
-        return f"{self.hourly_cost} {self.currency}"
-
-
 class Signal(models.Model):
     """One steering signal and what it costs the units it hits."""
 

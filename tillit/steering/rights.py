@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from tillit.core.languages import activate_if_no_choice
 from tillit.org.access import Access, access_for
 from tillit.org.models import Organisation
 from tillit.steering.models import SteeringRole
@@ -87,6 +88,7 @@ def steering_view(check: str = ""):
             if check and not getattr(rights, check):
                 raise PermissionDenied
             request.organisation, request.access, request.rights = organisation, access, rights
+            activate_if_no_choice(request, organisation.language)  # as org_view does
             return view(request, *args, **kwargs)
 
         return wrapped

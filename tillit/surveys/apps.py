@@ -51,3 +51,8 @@ class SurveysConfig(AppConfig):
         from tillit.surveys.schedule import run_schedule
 
         jobs.register_periodic("surveys.schedule", run_schedule)
+
+        from tillit.core.nextsteps import register
+        from tillit.surveys.nextsteps import open_campaigns
+
+        register(open_campaigns)

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from tillit.core.nextsteps import next_steps
 from tillit.org.access import org_view, organisations_for
 from tillit.org.models import ImportJob, Person, Unit
 
@@ -17,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 def overview(request: HttpRequest) -> HttpResponse:
-    """The organisation at a glance, and what this user may do in it."""
+    """The organisation at a glance, and what this user should do next in it."""
     org, access = request.organisation, request.access
     units = access.visible_units()
     context = {
@@ -27,5 +28,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "path"
         ),
         "recent_imports": ImportJob.objects.filter(organisation=org)[:5] if access.is_admin else [],
+        "next_steps": next_steps(request),
+        "setting_up": access.is_admin and not Unit.objects.filter(organisation=org).exists(),
     }
     return render(request, "org/overview.html", context)

@@ -15,19 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.org.importing import FileErrors
-from tillit.org.models import Unit
+from tillit.org.models import Organisation, Unit
 from tillit.results.pages import latest_unit_results
 from tillit.steering import actions, burden, charts, exports, forms, importing
-from tillit.steering.models import Decision, Signal, SteeringRole, SteeringSettings
+from tillit.steering.models import Decision, Signal, SteeringRole
 from tillit.steering.rights import steering_view
 
 
-def _settings(request: HttpRequest) -> SteeringSettings:
-    found, _created = SteeringSettings.objects.get_or_create(
-        organisation=request.organisation,
-        defaults={"currency": "DKK" if request.organisation.language == "da" else "SEK"},
-    )
-    return found
+def _settings(request: HttpRequest) -> Organisation:
+    """The hourly cost lives on the organisation (its settings page edits it too)."""
+    return request.organisation
 
 
 def signal_for(request: HttpRequest, pk: int) -> Signal:
@@ -336,7 +333,7 @@ def roles(request: HttpRequest) -> HttpResponse:
         if cost_form.is_bound and cost_form.is_valid():
             cost.hourly_cost = cost_form.cleaned_data["hourly_cost"]
             cost.currency = cost_form.cleaned_data["currency"]
-            cost.save()
+            cost.save(update_fields=["hourly_cost", "currency"])
             messages.success(request, _("Saved."))
             return redirect("steering:roles", request.organisation.slug)
     grants = SteeringRole.objects.filter(organisation=request.organisation).order_by(

@@ -1,0 +1,88 @@
+"""What a site operator does: create organisations with their first process owner, give a
+consultant several organisations, and (on the command line only) name operators."""
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from tillit.core.models import User, normalise_email
+from tillit.org.models import Organisation, RoleGrant
+from tillit.org.roles import Outcome, RoleError, do_grant_role
+
+#: Sensible defaults per country; the process owner changes them on the settings page.
+COUNTRY_DEFAULTS = {
+    Organisation.Country.SE: {"language": "sv", "currency": "SEK", "benchmark": "kolada"},
+    Organisation.Country.DK: {"language": "da", "currency": "DKK", "benchmark": "none"},
+    Organisation.Country.NO: {"language": "nb", "currency": "NOK", "benchmark": "none"},
+    Organisation.Country.OTHER: {"language": "en", "currency": "EUR", "benchmark": "none"},
+}
+
+
+def free_slug(name: str) -> str:
+    """A short name for addresses, made from the name and not yet taken."""
+    base = slugify(name)[:50] or "org"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def do_create_organisation(
+    name: str,
+    country: str,
+    language: str,
+    owner_email: str,
+    *,
+    owner_name: str = "",
+    slug: str = "",
+    by: User | None = None,
+) -> tuple[Organisation, Outcome]:
+    """Create an organisation and invite its first process owner (in its language)."""
+    defaults = COUNTRY_DEFAULTS.get(country, COUNTRY_DEFAULTS[Organisation.Country.OTHER])
+    owner_email = normalise_email(owner_email)
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            slug=slug or free_slug(name),
+            name=name,
+            country=country,
+            language=language or defaults["language"],
+            currency=defaults["currency"],
+            benchmark=defaults["benchmark"],
+        )
+        if owner_name and not User.objects.filter(email=owner_email).exists():
+            # No language: a new person follows the organisation's until they choose one.
+            User.objects.create_user(owner_email, name=owner_name)
+        _grant, outcome = do_grant_role(organisation, owner_email, RoleGrant.Role.ADMIN, by=by)
+    return organisation, outcome
+
+
+def do_give_organisations(
+    email: str, organisations: list[Organisation], *, by: User | None = None
+) -> list[Organisation]:
+    """Make someone (a consultant) process owner in each organisation; returns those added."""
+    added = []
+    for organisation in organisations:
+        try:
+            do_grant_role(organisation, email, RoleGrant.Role.ADMIN, by=by)
+        except RoleError:
+            continue  # already a process owner there
+        added.append(organisation)
+    return added
+
+
+def do_set_operator(email: str, operator: bool) -> User:
+    """Grant or revoke the site operator role; the account is created when new."""
+    email = normalise_email(email)
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        if not operator:
+            raise ValueError(_("There is no account with the e-mail address %s.") % email)
+        user = User.objects.create_user(email)
+    user.is_operator = operator
+    user.save(update_fields=["is_operator"])
+    return user
+
+
+def operators() -> list[User]:
+    """Everyone who may create organisations."""
+    return list(User.objects.filter(is_operator=True).order_by("email"))
