@@ -177,6 +177,7 @@ def test_draft_is_hidden_from_managers(client, org, manager_user, campaign):
 def test_poster_has_a_qr_code_and_the_code(client, org, admin_user, launched, units):
     campaign, _tokens = launched
     client.force_login(admin_user)
+    client.post(url("poster", org, campaign.pk, units["HEM"].pk))  # make the code
     response = client.get(url("poster", org, campaign.pk, units["HEM"].pk))
     html = response.content.decode()
     assert response.status_code == 200
