@@ -47,7 +47,9 @@ def shift(campaign, days_open: int, days_left: int) -> Campaign:
 
 
 @pytest.mark.django_db
-def test_a_test_link_shows_the_questionnaire_and_stores_nothing(client, campaign, staff):
+def test_a_test_link_shows_the_questionnaire_and_stores_nothing(
+    client, campaign, staff, one_section_per_page
+):
     """Every page, in Danish, through to "send": no Invitation, Draft, Response or Answer."""
     link = preview_url(campaign, "da")
     first = client.get(link).content.decode()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tillit.audit.models import AuditEntry
+from tillit.core.forms import DateInput
 from tillit.records.models import RecordsRequest, RetentionPolicy
 from tillit.surveys.models import Campaign
 
@@ -14,10 +15,8 @@ class AuditSearchForm(forms.Form):
     text = forms.CharField(
         label=_("campaign, unit or other detail"), required=False, max_length=200
     )
-    since = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    until = forms.DateField(label=_("to"), required=False, widget=forms.DateInput({"type": "date"}))
+    since = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("to"), required=False, widget=DateInput())
 
 
 class RetentionForm(forms.ModelForm):
@@ -38,7 +37,7 @@ class RecordsRequestForm(forms.ModelForm):
     class Meta:
         model = RecordsRequest
         fields = ["campaign", "kind", "reference", "received_on", "decision", "reasons"]
-        widgets = {"received_on": forms.DateInput({"type": "date"})}
+        widgets = {"received_on": DateInput()}
 
     def __init__(self, *args, organisation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
