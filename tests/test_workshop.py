@@ -155,8 +155,16 @@ def test_contributions_hidden_until_revealed_and_moderation_hides(client, board,
     post_note(client, board, "Fraværsregistrering to gange")
     post_note(client, board, "Upassende bemærkning")
     room = reverse("workshop:room", args=[board.code])
-    page = client.get(room).content.decode()
+    other = Client()
+    other.cookies["tillit_language"] = "en"
+    joined(other, board)
+    page = other.get(room).content.decode()
     assert "Fraværsregistrering" not in page and "2 contributions so far" in page
+    # Its author sees a note at once, marked as seen by them alone; no author is stored.
+    own = client.get(room).content.decode()
+    assert "Only you see this until the facilitator reveals it." in own
+    assert "Fraværsregistrering to gange" in own.split('id="ws-mine-heading"')[1]
+    assert Contribution.objects.get(text="Upassende bemærkning").author is None
     fac = facilitator(admin_user)
     fac.post(furl("control", board), {"do": "reveal"})
     page = client.get(room).content.decode()
