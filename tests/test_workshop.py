@@ -235,6 +235,8 @@ def test_group_merge_vote_and_theme_to_artefact_with_priority(client, board, adm
     assert challenges["Fraværsregistrering"].data["priority"] == "high"
     assert challenges["Møder"].data["priority"] == "medium"
     assert "Fravær to gange" in challenges["Fraværsregistrering"].data["hindrance"]
+    # The merged duplicate's words are kept in the challenge: nothing written is lost.
+    assert "Fravær dobbelt" in challenges["Fraværsregistrering"].data["hindrance"]
     assert challenges["Fraværsregistrering"].programme == board.step.programme
     # Recording again updates the same artefacts instead of adding new ones.
     fac.post(furl("theme_artefact", board, absence.pk), {"kind": "challenge"})
