@@ -3,7 +3,6 @@ pages a session changed (over real HTTP against the live server)."""
 
 import http.client
 import time
-import uuid
 from urllib.parse import urlsplit
 
 from django.test import Client
@@ -113,15 +112,15 @@ def test_closing_counts_what_was_saved(client, board, admin_user):
 
 def _read_event(stream, deadline: float) -> tuple[str, str]:
     """The next event (name, data) from a server-sent event stream."""
-    name, data = "message", ""
+    name, data = "message", []
     while time.monotonic() < deadline:
         line = stream.readline().decode().rstrip("\n")
         if line.startswith("event: "):
             name = line[7:]
         elif line.startswith("data: "):
-            data = line[6:]
+            data.append(line[6:])
         elif line == "" and data:
-            return name, data
+            return name, "\n".join(data)
     raise AssertionError("no event in time")
 
 
@@ -130,6 +129,7 @@ def test_event_stream_tells_a_phone_of_the_reveal_over_real_http(live_server, bo
     phone = Client()
     joined(phone, board)
     cookie = f"tillit_ws_{board.pk}={phone.cookies[f'tillit_ws_{board.pk}'].value}"
+    post_note(phone, board, "Fravær registreres to gange")
     board.refresh_from_db()
     seen = board.version
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
@@ -145,12 +145,16 @@ def test_event_stream_tells_a_phone_of_the_reveal_over_real_http(live_server, bo
     started = time.monotonic()
     actions.do_reveal(board)
     name, data = _read_event(response, started + 5)
-    assert name == "version" and int(data) > seen
+    # A revealed board is the same for everyone: it comes in the event itself.
+    assert name == "region" and 'id="live"' in data and "Fravær" in data
+    assert f'data-version="{seen + 1}"' in data
     assert time.monotonic() - started < 2
-    # The page then fetches its live region as a poll would: the notes are now shown.
-    post_note(phone, board, "Efter afsløringen", key=uuid.uuid4())
-    live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": data, "t": 0})
-    assert live.status_code == 200 and "Efter afsløringen" in live.content.decode()
+    # A region of the phone's own (its notes before the reveal) is fetched on a version event.
+    actions.do_reveal(board, False)
+    name, data = _read_event(response, time.monotonic() + 5)
+    assert name == "version" and int(data) == seen + 2
+    live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen, "t": 0})
+    assert live.status_code == 200 and "Only you see this" in live.content.decode()
     # A phone that never joined gets no stream.
     assert Client().get(reverse("workshop:room_events", args=[board.code])).status_code == 403
     # Closing the session ends the stream with a "closed" event.

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
 
 from django.db import connection
 
@@ -41,11 +41,15 @@ class Pulse:
         self._cond = threading.Condition()
         self._watched: Counter[int] = Counter()
         self._versions: dict[int, int | None] = {}
+        self._sessions: dict[int, WorkshopSession] = {}
         self._leader: int | None = None
 
-    def wait(self, session_id: int, seen: int, timeout: float) -> int | None:
+    def wait(
+        self, session_id: int, seen: int, timeout: float
+    ) -> tuple[int | None, WorkshopSession | None]:
         """The session's version once it differs from `seen` (None: closed or gone), or `seen`
-        after `timeout` seconds without a change."""
+        after `timeout` seconds without a change; with the session's row as last read (shared:
+        read it, never change it)."""
         deadline = time.monotonic() + timeout
         me = threading.get_ident()
         with self._cond:
@@ -54,10 +58,10 @@ class Pulse:
                 while True:
                     known = self._versions.get(session_id, seen)
                     if known != seen:
-                        return known
+                        return known, self._sessions.get(session_id)
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        return seen
+                        return seen, None
                     if self._leader is None:
                         self._leader = me
                     if self._leader == me:
@@ -65,18 +69,20 @@ class Pulse:
                         self._refresh()
                     else:
                         # Woken by the leader on a change, or to take over when it leaves.
-                        self._cond.wait(min(1.0, left))
+                        self._cond.wait(left)
             finally:
                 self._watched[session_id] -= 1
                 if not self._watched[session_id]:
                     del self._watched[session_id]
                     self._versions.pop(session_id, None)
+                    self._sessions.pop(session_id, None)
                 if self._leader == me:
                     self._leader = None
                     self._cond.notify()
 
     def _refresh(self) -> None:
-        """Read the watched sessions' versions (the lock is released meanwhile)."""
+        """Read the watched sessions' versions, and the rows of those that changed (the lock
+        is released meanwhile)."""
         ids = list(self._watched)
         self._cond.release()
         try:
@@ -85,11 +91,21 @@ class Pulse:
                     "pk", "version"
                 )
             )
+            stale = [i for i in rows if self._versions.get(i) != rows[i]]
+            sessions = {
+                s.pk: s
+                for s in WorkshopSession.objects.filter(pk__in=stale).select_related(
+                    "step__programme"
+                )
+            }
         finally:
             self._cond.acquire()
         changed = False
         for session_id in ids:
-            version = rows.get(session_id)
+            session = sessions.get(session_id)
+            version = session.version if session else rows.get(session_id)
+            if session is not None:
+                self._sessions[session_id] = session
             if session_id not in self._versions or self._versions[session_id] != version:
                 changed = True
             self._versions[session_id] = version
@@ -100,9 +116,13 @@ class Pulse:
 PULSE = Pulse()
 
 
-def stream(session_id: int, seen: int) -> Iterator[bytes]:
-    """Server-sent events for one page: `version` events with the session's new version, and
-    `closed` when the session closed. Ends after STREAM_SECONDS (the browser reconnects)."""
+def stream(
+    session_id: int, seen: int, region: Callable[[WorkshopSession], str | None] | None = None
+) -> Iterator[bytes]:
+    """Server-sent events for one page: `version` events with the session's new version (the
+    page then fetches its live region), or `region` events carrying the region itself when
+    `region(session)` has one to share; `closed` when the session closed. Ends after
+    STREAM_SECONDS (the browser reconnects)."""
     # This thread only waits from here on; a connection per waiting stream would exhaust the
     # database's (the leader opens one to read, closed when its stream ends).
     _release_connection()
@@ -110,15 +130,23 @@ def stream(session_id: int, seen: int) -> Iterator[bytes]:
     end = time.monotonic() + STREAM_SECONDS
     try:
         while (left := end - time.monotonic()) > 0:
-            version = PULSE.wait(session_id, seen, min(KEEPALIVE_SECONDS, left))
+            version, session = PULSE.wait(session_id, seen, min(KEEPALIVE_SECONDS, left))
             if version is None:
                 yield b"event: closed\ndata: closed\n\n"
                 return
             if version == seen:
                 yield b": still here\n\n"
                 continue
+            html = None
+            if region and session is not None and session.version == version:
+                html = region(session)
+                _release_connection()  # the one that rendered it may have opened one
             seen = version
-            yield f"event: version\ndata: {version}\n\n".encode()
+            if html is None:
+                yield f"event: version\ndata: {version}\n\n".encode()
+            else:
+                data = "".join(f"data: {line}\n" for line in html.splitlines())
+                yield f"event: region\n{data}\n".encode()
     finally:
         _release_connection()
 
@@ -127,3 +155,46 @@ def _release_connection() -> None:
     # Inside a transaction (a test's), closing would break it; requests run outside one.
     if not connection.in_atomic_block:
         connection.close()
+
+
+# Tools whose live region, once revealed, is the same for every participant of a language.
+SHARED_TOOLS = frozenset({"dialogue_cards", "brainstorm", "retro", "dilemma_line"})
+
+
+def is_shared(session: WorkshopSession) -> bool:
+    """True when a participant's live region holds nothing of their own: a revealed tool
+    without votes, answers or forms in it."""
+    return session.tool().get("type") in SHARED_TOOLS and session.is_revealed()
+
+
+class Fragments:
+    """Rendered live regions by (session, code, version, language): a version never changes once
+    written, so a cached region is never stale, and each process renders its own."""
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rendered: OrderedDict[tuple, str] = OrderedDict()
+        self._rendering: dict[tuple, threading.Lock] = {}
+
+    def get(self, key: tuple, render: Callable[[], str]) -> str:
+        """The cached region, or `render()`'s, made once even when many ask at the same time."""
+        with self._lock:
+            if key in self._rendered:
+                return self._rendered[key]
+            lock = self._rendering.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if key in self._rendered:
+                    return self._rendered[key]
+            html = render()
+            with self._lock:
+                self._rendered[key] = html
+                self._rendering.pop(key, None)
+                while len(self._rendered) > self.SIZE:
+                    self._rendered.popitem(last=False)
+            return html
+
+
+FRAGMENTS = Fragments()

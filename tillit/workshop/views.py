@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -171,20 +172,37 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     session, participant = _participant(request, code)
     if participant is None:
         return _reload()
+    shared = _shared_region(session, participant.language)
+    if shared is not None:
+        return HttpResponse(shared)
     with translation.override(participant.language):
         return render(
             request, "workshop/_room_live.html", _room_context(request, session, participant)
         )
 
 
-def _events(session_id: int, seen: str) -> StreamingHttpResponse:
+def _shared_region(session: WorkshopSession, language: str) -> str | None:
+    """The live region every participant of a language sees alike (a revealed board), made
+    once per version and process; None when it holds something of the participant's own."""
+    if not live.is_shared(session):
+        return None
+
+    def render() -> str:
+        with translation.override(language):
+            context = {"session": session, "t": tool_context(session, language)}
+            return render_to_string("workshop/_room_live.html", {**context, "language": language})
+
+    return live.FRAGMENTS.get((session.pk, session.code, session.version, language), render)
+
+
+def _events(session_id: int, seen: str, region=None) -> StreamingHttpResponse:
     """A page's event stream (live.py): the version it shows is where the stream starts."""
     try:
         version = int(seen)
     except ValueError:
         version = 0
     response = StreamingHttpResponse(
-        live.stream(session_id, version), content_type="text/event-stream"
+        live.stream(session_id, version, region), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx would otherwise hold the events back
@@ -196,7 +214,9 @@ def room_events(request: HttpRequest, code: str) -> HttpResponse:
     session, participant = _participant(request, code)
     if participant is None:
         raise PermissionDenied
-    return _events(session.pk, request.GET.get("v", ""))
+    # A revealed board goes out in the event itself: a reveal costs no request per phone.
+    language = participant.language
+    return _events(session.pk, request.GET.get("v", ""), lambda s: _shared_region(s, language))
 
 
 def _reload() -> HttpResponse:

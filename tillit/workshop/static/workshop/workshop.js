@@ -117,6 +117,16 @@
       var shown = document.querySelector("[data-live]");
       if (shown && shown.getAttribute("data-version") !== event.data) { refresh(); }
     });
+    // A region everyone sees alike (a revealed board) comes in the event itself.
+    source.addEventListener("region", function (event) {
+      var shown = document.querySelector("[data-live]");
+      var holder = document.createElement("div");
+      holder.innerHTML = event.data.trim();
+      var fresh = holder.firstElementChild;
+      if (!shown || !fresh) { return; }
+      shown.replaceWith(fresh);
+      if (window.htmx) { window.htmx.process(fresh); }
+    });
     source.addEventListener("closed", function () {
       source.close();
       source = null;
