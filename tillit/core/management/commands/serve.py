@@ -37,9 +37,10 @@ BACKOFF_RESET_AFTER = 60.0
 PR_SET_PDEATHSIG = 1
 # Threads per web process. A live workshop holds one open connection per phone (its event
 # stream, workshop/live.py), and a gthread worker gives each open request a thread: 2 workers
-# × 300 serve a room of 500 phones with room to spare even when the kernel hands one worker
-# more than half of them. Idle threads cost little; see docs/architecture.md.
-THREADS = 300
+# × 400 serve a room of 500 phones with room to spare. Each worker takes no more connections
+# than it has threads, so none sits in a full worker while the other has threads free (it did:
+# a worker took 300+ of 500 streams and the rest waited a minute). See docs/architecture.md.
+THREADS = 400
 
 
 def die_with_parent(signum: int):
@@ -152,6 +153,8 @@ class Command(BaseCommand):
                     "--worker-class",
                     "gthread",
                     "--threads",
+                    str(threads),
+                    "--worker-connections",
                     str(threads),
                     "--graceful-timeout",
                     str(GRACE),
