@@ -19,7 +19,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from tillit.workshop.models import WorkshopSession
 
@@ -86,18 +86,9 @@ class Pulse:
         ids = list(self._watched)
         self._cond.release()
         try:
-            rows = dict(
-                WorkshopSession.objects.filter(pk__in=ids, status="open").values_list(
-                    "pk", "version"
-                )
-            )
-            stale = [i for i in rows if self._versions.get(i) != rows[i]]
-            sessions = {
-                s.pk: s
-                for s in WorkshopSession.objects.filter(pk__in=stale).select_related(
-                    "step__programme"
-                )
-            }
+            rows, sessions = self._read(ids)
+        except DatabaseError:
+            return  # the next leader's read, an interval later, tries again
         finally:
             self._cond.acquire()
         changed = False
@@ -111,6 +102,18 @@ class Pulse:
             self._versions[session_id] = version
         if changed:
             self._cond.notify_all()
+
+    def _read(self, ids: list[int]) -> tuple[dict, dict]:
+        """The open sessions' versions, and the rows of those whose version is new here."""
+        rows = dict(
+            WorkshopSession.objects.filter(pk__in=ids, status="open").values_list("pk", "version")
+        )
+        stale = [i for i in rows if self._versions.get(i) != rows[i]]
+        sessions = {
+            s.pk: s
+            for s in WorkshopSession.objects.filter(pk__in=stale).select_related("step__programme")
+        }
+        return rows, sessions
 
 
 PULSE = Pulse()

@@ -39,6 +39,11 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Workshop-Fetch": "1", "X-CSRFToken": item.fields.csrfmiddlewaretoken || "" }
     }).then(function (response) {
+      if (response.status >= 500) {  // the server failed, not refused: keep it and try again
+        sending = false;
+        status("offline", true);
+        return;
+      }
       return response.text().then(function (message) {
         save(load().filter(function (q) { return q.fields.key !== item.fields.key; }));
         if (response.ok) { status("sent", true); } else { status(message); }
@@ -91,7 +96,7 @@
     if (!live.hasAttribute || !live.hasAttribute("data-live") || event.detail.requestConfig.verb !== "get") { return; }
     // While the event stream is up, it says when to fetch: the timed poll (no triggering
     // event) stays quiet; it runs again as soon as the stream is down.
-    if (streaming && !event.detail.triggeringEvent) {
+    if (streaming && !event.detail.requestConfig.triggeringEvent) {
       event.preventDefault();
       return;
     }
