@@ -154,7 +154,7 @@ def test_event_stream_tells_a_phone_of_the_reveal_over_real_http(live_server, bo
     name, data = _read_event(response, time.monotonic() + 5)
     assert name == "version" and int(data) == seen + 2
     live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen, "t": 0})
-    assert live.status_code == 200 and "Only you see this" in live.content.decode()
+    assert live.status_code == 200 and 'class="ws-mine"' in live.content.decode()
     # A phone that never joined gets no stream.
     assert Client().get(reverse("workshop:room_events", args=[board.code])).status_code == 403
     # Closing the session ends the stream with a "closed" event.
