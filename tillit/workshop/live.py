@@ -20,6 +20,9 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 
 from django.db import DatabaseError, connection
+from django.http import StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from tillit.workshop.models import WorkshopSession
 
@@ -201,3 +204,35 @@ class Fragments:
 
 
 FRAGMENTS = Fragments()
+
+
+def shared_region(session: WorkshopSession, language: str) -> str | None:
+    """The live region every participant of a language sees alike (a revealed board), made
+    once per version and process; None when it holds something of the participant's own."""
+    from tillit.workshop.presenting import tool_context
+
+    if not is_shared(session):
+        return None
+
+    def render() -> str:
+        with translation.override(language):
+            context = {"session": session, "t": tool_context(session, language)}
+            return render_to_string("workshop/_room_live.html", {**context, "language": language})
+
+    return FRAGMENTS.get((session.pk, session.code, session.version, language), render)
+
+
+def event_response(
+    session_id: int, seen: str, region: Callable[[WorkshopSession], str | None] | None = None
+) -> StreamingHttpResponse:
+    """A page's event stream: the version the page shows (`seen`) is where it starts."""
+    try:
+        version = int(seen)
+    except ValueError:
+        version = 0
+    response = StreamingHttpResponse(
+        stream(session_id, version, region), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx would otherwise hold the events back
+    return response

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import segno
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tillit.workshop.models import WorkshopSession
 from tillit.workshop.presenting import tool_context
@@ -76,8 +79,6 @@ def _groups(t: dict) -> list[Group]:
 
 
 def _dots(n: int) -> str:
-    from django.utils.translation import ngettext
-
     return ngettext("%(n)s dot", "%(n)s dots", n) % {"n": n}
 
 
@@ -136,3 +137,12 @@ def screen_context(session: WorkshopSession, language: str) -> dict:
 def pages_of(session: WorkshopSession, language: str) -> int:
     """How many pages the presenter screen has for the current tool."""
     return screen_context(session, language)["pages_n"]
+
+
+def qr_svg(url: str) -> SafeString:
+    """The join link as an inline SVG QR code, made on the server."""
+    # segno writes only elements and presentation attributes (no inline style), so the CSP holds.
+    qr = segno.make(url, error="m").svg_inline(
+        scale=5, omitsize=True, title=_("QR code to join the workshop")
+    )
+    return mark_safe(qr)  # noqa: S308

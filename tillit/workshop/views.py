@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import uuid
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,7 +27,7 @@ from tillit.workshop import actions, live
 from tillit.workshop.forms import JoinForm
 from tillit.workshop.models import Contribution, Theme, WorkshopSession
 from tillit.workshop.presenting import tool_context, tool_list, tool_title
-from tillit.workshop.screen import pages_of, screen_context
+from tillit.workshop.screen import pages_of, qr_svg, screen_context
 from tillit.workshop.tools import live_tools_of
 
 COOKIE_AGE = 12 * 3600
@@ -172,51 +169,13 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     session, participant = _participant(request, code)
     if participant is None:
         return _reload()
-    shared = _shared_region(session, participant.language)
+    shared = live.shared_region(session, participant.language)
     if shared is not None:
         return HttpResponse(shared)
     with translation.override(participant.language):
         return render(
             request, "workshop/_room_live.html", _room_context(request, session, participant)
         )
-
-
-def _shared_region(session: WorkshopSession, language: str) -> str | None:
-    """The live region every participant of a language sees alike (a revealed board), made
-    once per version and process; None when it holds something of the participant's own."""
-    if not live.is_shared(session):
-        return None
-
-    def render() -> str:
-        with translation.override(language):
-            context = {"session": session, "t": tool_context(session, language)}
-            return render_to_string("workshop/_room_live.html", {**context, "language": language})
-
-    return live.FRAGMENTS.get((session.pk, session.code, session.version, language), render)
-
-
-def _events(session_id: int, seen: str, region=None) -> StreamingHttpResponse:
-    """A page's event stream (live.py): the version it shows is where the stream starts."""
-    try:
-        version = int(seen)
-    except ValueError:
-        version = 0
-    response = StreamingHttpResponse(
-        live.stream(session_id, version, region), content_type="text/event-stream"
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Accel-Buffering"] = "no"  # nginx would otherwise hold the events back
-    return response
-
-
-def room_events(request: HttpRequest, code: str) -> HttpResponse:
-    """Server-sent events telling a participant's page that the session changed."""
-    session, participant = _participant(request, code)
-    if participant is None:
-        raise PermissionDenied
-    # A revealed board goes out in the event itself: a reveal costs no request per phone.
-    language = participant.language
-    return _events(session.pk, request.GET.get("v", ""), lambda s: _shared_region(s, language))
 
 
 def _reload() -> HttpResponse:
@@ -449,56 +408,14 @@ def _facilitator_context(request, session) -> dict:
     }
 
 
-def _qr(url: str):
-    # segno writes only elements and presentation attributes (no inline style), so the CSP holds.
-    qr = segno.make(url, error="m").svg_inline(
-        scale=5, omitsize=True, title=_("QR code to join the workshop")
-    )
-    return mark_safe(qr)  # noqa: S308
-
-
 @org_view()
 def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
     """The facilitator's view: code and QR, the current tool live, and the controls."""
     session = _session(request, session_id)
     context = _facilitator_context(request, session)
-    return render(request, "workshop/facilitate.html", {**context, "qr": _qr(context["join_url"])})
-
-
-def _screen_context(request, session) -> dict:
-    language = get_language()
-    url = request.build_absolute_uri(reverse("workshop:join_code", args=[session.code]))
-    return {
-        "session": session,
-        "programme": session.step.programme,
-        **screen_context(session, language),
-        "join_base": request.build_absolute_uri(reverse("workshop:join")),
-        "qr": _qr(url) if session.show_code else "",
-        "participants_n": session.participants.count(),
-    }
-
-
-@org_view()
-def screen(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The presenter screen for the projector: no menu, no buttons, large type."""
-    session = _session(request, session_id)
-    return render(request, "workshop/screen.html", _screen_context(request, session))
-
-
-@org_view()
-def screen_live(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The presenter screen's live region, 204 while unchanged."""
-    session = _session(request, session_id)
-    if request.GET.get("v") == str(session.version):
-        return HttpResponse(status=204)
-    return render(request, "workshop/_screen_live.html", _screen_context(request, session))
-
-
-@org_view()
-def screen_events(request: HttpRequest, session_id: int) -> HttpResponse:
-    """Server-sent events for the presenter screen."""
-    session = _session(request, session_id)
-    return _events(session.pk, request.GET.get("v", ""))
+    return render(
+        request, "workshop/facilitate.html", {**context, "qr": qr_svg(context["join_url"])}
+    )
 
 
 @org_view()
