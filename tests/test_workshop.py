@@ -155,8 +155,16 @@ def test_contributions_hidden_until_revealed_and_moderation_hides(client, board,
     post_note(client, board, "Fraværsregistrering to gange")
     post_note(client, board, "Upassende bemærkning")
     room = reverse("workshop:room", args=[board.code])
-    page = client.get(room).content.decode()
+    other = Client()
+    other.cookies["tillit_language"] = "en"
+    joined(other, board)
+    page = other.get(room).content.decode()
     assert "Fraværsregistrering" not in page and "2 contributions so far" in page
+    # Its author sees a note at once, marked as seen by them alone; no author is stored.
+    own = client.get(room).content.decode()
+    assert "Only you see this until the facilitator reveals it." in own
+    assert "Fraværsregistrering to gange" in own.split('id="ws-mine-heading"')[1]
+    assert Contribution.objects.get(text="Upassende bemærkning").author is None
     fac = facilitator(admin_user)
     fac.post(furl("control", board), {"do": "reveal"})
     page = client.get(room).content.decode()
@@ -227,6 +235,8 @@ def test_group_merge_vote_and_theme_to_artefact_with_priority(client, board, adm
     assert challenges["Fraværsregistrering"].data["priority"] == "high"
     assert challenges["Møder"].data["priority"] == "medium"
     assert "Fravær to gange" in challenges["Fraværsregistrering"].data["hindrance"]
+    # The merged duplicate's words are kept in the challenge: nothing written is lost.
+    assert "Fravær dobbelt" in challenges["Fraværsregistrering"].data["hindrance"]
     assert challenges["Fraværsregistrering"].programme == board.step.programme
     # Recording again updates the same artefacts instead of adding new ones.
     fac.post(furl("theme_artefact", board, absence.pk), {"kind": "challenge"})

@@ -29,6 +29,7 @@ from tillit.workshop.models import (
     Vote,
     WorkshopSession,
     hash_token,
+    owner_mark,
 )
 from tillit.workshop.tools import (
     RETRO_COLUMNS,
@@ -178,6 +179,8 @@ class Post:
     key: uuid.UUID
     text: str
     extra: dict
+    # The poster's cookie token: only its mark is stored, so the phone knows its own notes.
+    token: str = ""
 
 
 def _check_open(session: WorkshopSession, tool_index: int) -> dict:
@@ -209,6 +212,7 @@ def do_post_contribution(
                     extra=extra,
                     author=participant if tool.get("named") else None,
                     key=post.key,
+                    mark=owner_mark(post.token, post.key) if post.token else "",
                 )
         except IntegrityError:
             # The same key arrived twice at once (a retry racing the original).
@@ -402,8 +406,10 @@ def _set_state(session: WorkshopSession, index: int, **changes) -> WorkshopSessi
     state = dict(session.state)
     state[str(index)] = {**session.tool_state(index), **changes}
     session.state = state
+    if "item" in changes:
+        session.screen_page = 0
     session.version += 1
-    session.save(update_fields=["state", "version"])
+    session.save(update_fields=["state", "screen_page", "version"])
     return session
 
 
@@ -452,8 +458,29 @@ def do_next_tool(session: WorkshopSession, step: int = 1) -> WorkshopSession:
     if not 0 <= target < len(session.tools):
         raise WorkshopError("no such tool")
     session.current = target
+    session.screen_page = 0
     session.version += 1
-    session.save(update_fields=["current", "version"])
+    session.save(update_fields=["current", "screen_page", "version"])
+    return session
+
+
+@transaction.atomic
+def do_show_code(session: WorkshopSession, shown: bool) -> WorkshopSession:
+    """Show or hide the join code and QR on the presenter screen."""
+    WorkshopSession.objects.filter(pk=session.pk).update(show_code=shown, version=F("version") + 1)
+    session.refresh_from_db()
+    return session
+
+
+@transaction.atomic
+def do_turn_page(session: WorkshopSession, step: int, pages: int) -> WorkshopSession:
+    """Show the next (step=1) or previous (step=-1) page of the board on the presenter screen."""
+    session = WorkshopSession.objects.select_for_update().get(pk=session.pk)
+    page = max(0, min(session.screen_page + step, pages - 1))
+    if page != session.screen_page:
+        session.screen_page = page
+        session.version += 1
+        session.save(update_fields=["screen_page", "version"])
     return session
 
 
@@ -533,10 +560,28 @@ def priority_for(dots: int, most: int) -> str:
     return "low"
 
 
+def theme_texts(theme: Theme) -> list[str]:
+    """Every different text of a theme's notes, a merged duplicate's right after the note it
+    was merged into: merging tidies the board, it never drops what someone wrote."""
+    notes = list(theme.notes.filter(hidden=False).order_by("created_at", "pk"))
+    duplicates: dict[int, list[Contribution]] = {}
+    for note in notes:
+        if note.merged_into_id is not None:
+            duplicates.setdefault(note.merged_into_id, []).append(note)
+    texts: list[str] = []
+    shown = {note.pk for note in notes if note.merged_into_id is None}
+    for note in notes:
+        # A duplicate of a hidden note stands on its own: it was not hidden itself.
+        if note.merged_into_id is None or note.merged_into_id not in shown:
+            group = [note, *duplicates.get(note.pk, [])] if note.pk in shown else [note]
+            for text in (n.text for n in group):
+                if text not in texts:
+                    texts.append(text)
+    return texts
+
+
 def _theme_values(theme: Theme, kind: str, priority: str) -> dict:
-    notes = "\n".join(
-        f"– {n.text}" for n in theme.notes.filter(hidden=False, merged_into__isnull=True)
-    )
+    notes = "\n".join(f"– {text}" for text in theme_texts(theme))
     values = {"title": theme.title}
     if kind == "challenge":
         values.update({"hindrance": notes, "priority": priority})
@@ -632,3 +677,27 @@ def do_close_session(session: WorkshopSession, user) -> list[Artefact]:
     session.version += 1
     session.save(update_fields=["status", "closed_at", "version"])
     return made
+
+
+@dataclass
+class Saved:
+    """What a closed session left behind, for the facilitator's closing message."""
+
+    contributions: int
+    participants: int
+    artefacts: int
+
+
+def saved_by(session: WorkshopSession, made: list[Artefact]) -> Saved:
+    """Counts of what the session stored: contributions kept (merged duplicates included,
+    hidden ones not), participants, and the programme's artefacts it recorded."""
+    from_themes = set(
+        Theme.objects.filter(session=session, artefact__isnull=False).values_list(
+            "artefact", flat=True
+        )
+    )
+    return Saved(
+        contributions=Contribution.objects.filter(session=session, hidden=False).count(),
+        participants=Participant.objects.filter(session=session).count(),
+        artefacts=len(from_themes | {a.pk for a in made}),
+    )

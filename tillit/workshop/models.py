@@ -28,6 +28,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def owner_mark(token: str, key) -> str:
+    """What lets a phone recognise its own anonymous contribution: a hash of its cookie token
+    and the contribution's key. Only the token's hash is stored, so the database cannot tell
+    whose it is; only the phone holding the token can."""
+    return hashlib.sha256(f"mark:{token}:{key}".encode()).hexdigest()
+
+
 class WorkshopSession(models.Model):
     """One live run of a step's tools, led by a facilitator, joined with a short code."""
 
@@ -46,8 +53,11 @@ class WorkshopSession(models.Model):
     tools = models.JSONField(default=list)
     # Per tool index (as text): {"revealed": bool, "item": int} – card or dilemma shown.
     state = models.JSONField(default=dict)
-    # Bumped by every write; the polls' ETag.
+    # Bumped by every write; the polls' ETag and what the event streams watch (live.py).
     version = models.PositiveIntegerField(default=1)
+    # The presenter screen: the join code and QR shown or hidden, and the board's page.
+    show_code = models.BooleanField(default=True)
+    screen_page = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -157,6 +167,8 @@ class Contribution(models.Model):
         Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     key = models.UUIDField(unique=True)
+    # owner_mark(token, key) of the phone that posted it: its author sees it before the reveal.
+    mark = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 

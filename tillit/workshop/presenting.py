@@ -9,7 +9,14 @@ from django.db.models import Count, Q, Sum
 from tillit.programmes.catalogue import TOOL_TYPES
 from tillit.programmes.models import text_for
 from tillit.workshop.actions import is_consented, vote_targets, votes_used
-from tillit.workshop.models import ConsentResponse, Contribution, Participant, Vote, WorkshopSession
+from tillit.workshop.models import (
+    ConsentResponse,
+    Contribution,
+    Participant,
+    Vote,
+    WorkshopSession,
+    owner_mark,
+)
 from tillit.workshop.tools import RETRO_COLUMNS, SWOT_QUADRANTS, THEME_ARTEFACT_KINDS, dots_of
 
 BAR_WIDTH = 300  # px of the longest result bar (SVG, so no inline style is needed)
@@ -26,8 +33,10 @@ def tool_context(
     language: str,
     participant: Participant | None = None,
     facilitator: bool = False,
+    token: str = "",
 ) -> dict:
-    """Everything the templates need to show the current tool to one viewer."""
+    """Everything the templates need to show the current tool to one viewer; `token` (the
+    phone's cookie) picks out its own contributions, which it sees before the reveal."""
     index = session.current
     tool = session.tool(index)
     if not tool:
@@ -56,7 +65,18 @@ def tool_context(
     builder = BUILDERS.get(tool["type"])
     if builder:
         context.update(builder(session, tool, index, contributions, language, participant))
+    if token and not context["show_all"]:
+        context["mine"] = [c for c in _own_pool(context) if c.mark == owner_mark(token, c.key)]
     return context
+
+
+def _own_pool(context: dict) -> list:
+    """The contributions a phone may find its own among before the reveal."""
+    if "answers" in context:
+        return context["answers"]
+    if "notes" in context:
+        return context["notes"]
+    return [item for column in context.get("columns", []) for item in column["items"]]
 
 
 def _cards(session, tool, index, contributions, language, participant) -> dict:

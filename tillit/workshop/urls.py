@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tillit.workshop import views
+from tillit.workshop import screen_views, views
 
 app_name = "workshop"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("join/<str:code>/", views.join, name="join_code"),
     path(W, views.room, name="room"),
     path(W + "live/", views.room_live, name="room_live"),
+    path(W + "events/", screen_views.room_events, name="room_events"),
     path(W + "post/", views.post, name="post"),
     path(W + "position/", views.position, name="position"),
     path(W + "vote/", views.vote, name="vote"),
@@ -30,6 +31,9 @@ urlpatterns = [
     ),
     path(F, views.facilitate, name="facilitate"),
     path(F + "live/", views.facilitate_live, name="facilitate_live"),
+    path(F + "screen/", screen_views.screen, name="screen"),
+    path(F + "screen/live/", screen_views.screen_live, name="screen_live"),
+    path(F + "screen/events/", screen_views.screen_events, name="screen_events"),
     path(F + "control/", views.control, name="control"),
     path(F + "themes/", views.theme_add, name="theme_add"),
     path(F + "themes/<int:theme_id>/rename/", views.theme_rename, name="theme_rename"),

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import uuid
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,10 +23,11 @@ from tillit.core.throttle import client_address
 from tillit.org.access import org_view
 from tillit.programmes import rights
 from tillit.programmes.models import Artefact, Programme, ProgrammeStep, text_for
-from tillit.workshop import actions
+from tillit.workshop import actions, live
 from tillit.workshop.forms import JoinForm
 from tillit.workshop.models import Contribution, Theme, WorkshopSession
 from tillit.workshop.presenting import tool_context, tool_list, tool_title
+from tillit.workshop.screen import pages_of, qr_svg, screen_context
 from tillit.workshop.tools import live_tools_of
 
 COOKIE_AGE = 12 * 3600
@@ -140,15 +139,16 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request,
             "workshop/room.html",
-            {**_room_context(session, participant), "new_key": uuid.uuid4()},
+            {**_room_context(request, session, participant), "new_key": uuid.uuid4()},
         )
 
 
-def _room_context(session, participant) -> dict:
+def _room_context(request, session, participant) -> dict:
+    token = request.COOKIES.get(_cookie(session), "")
     return {
         "session": session,
         "participant": participant,
-        "t": tool_context(session, participant.language, participant=participant),
+        "t": tool_context(session, participant.language, participant=participant, token=token),
         "language": participant.language,
     }
 
@@ -169,8 +169,13 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     session, participant = _participant(request, code)
     if participant is None:
         return _reload()
+    shared = live.shared_region(session, participant.language)
+    if shared is not None:
+        return HttpResponse(shared)
     with translation.override(participant.language):
-        return render(request, "workshop/_room_live.html", _room_context(session, participant))
+        return render(
+            request, "workshop/_room_live.html", _room_context(request, session, participant)
+        )
 
 
 def _reload() -> HttpResponse:
@@ -202,8 +207,12 @@ def post(request: HttpRequest, code: str) -> HttpResponse:
             return _done(request, session, _("That is not possible right now."))
         extra = {k: request.POST.get(k, "") for k in ("quadrant", "column", "definition")}
         try:
+            token = request.COOKIES.get(_cookie(session), "")
             actions.do_post_contribution(
-                session, participant, tool, actions.Post(key, request.POST.get("text", ""), extra)
+                session,
+                participant,
+                tool,
+                actions.Post(key, request.POST.get("text", ""), extra, token),
             )
         except actions.WorkshopError as error:
             return _done(request, session, _refusal(error))
@@ -251,7 +260,9 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
                 return _done(request, session, message or _("That is not possible right now."))
         if request.htmx:
             session.refresh_from_db()
-            return render(request, "workshop/_room_live.html", _room_context(session, participant))
+            return render(
+                request, "workshop/_room_live.html", _room_context(request, session, participant)
+            )
         return _done(request, session)
 
 
@@ -393,19 +404,18 @@ def _facilitator_context(request, session) -> dict:
         "join_url": url,
         "join_base": request.build_absolute_uri(reverse("workshop:join")),
         "participants_n": session.participants.count(),
+        "screen": screen_context(session, language),
     }
 
 
 @org_view()
 def facilitate(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The projector view: code and QR, the current tool live, and the controls."""
+    """The facilitator's view: code and QR, the current tool live, and the controls."""
     session = _session(request, session_id)
     context = _facilitator_context(request, session)
-    # segno writes only elements and presentation attributes (no inline style), so the CSP holds.
-    qr = segno.make(context["join_url"], error="m").svg_inline(
-        scale=5, omitsize=True, title=_("QR code to join the workshop")
+    return render(
+        request, "workshop/facilitate.html", {**context, "qr": qr_svg(context["join_url"])}
     )
-    return render(request, "workshop/facilitate.html", {**context, "qr": mark_safe(qr)})  # noqa: S308
 
 
 @org_view()
@@ -439,6 +449,11 @@ def control(request: HttpRequest, session_id: int) -> HttpResponse:
             actions.do_reveal(session, do == "reveal")
         elif do in ("next", "previous"):
             actions.do_next_tool(session, 1 if do == "next" else -1)
+        elif do in ("page_next", "page_previous"):
+            pages = pages_of(session, get_language())
+            actions.do_turn_page(session, 1 if do == "page_next" else -1, pages)
+        elif do in ("show_code", "hide_code"):
+            actions.do_show_code(session, do == "show_code")
         elif do == "item":
             actions.do_show_item(session, int(request.POST.get("item", -1)))
         elif do == "dilemma":
@@ -459,16 +474,7 @@ def control(request: HttpRequest, session_id: int) -> HttpResponse:
             )
         elif do == "close":
             made = actions.do_close_session(session, request.user)
-            n = len(made)
-            messages.success(
-                request,
-                ngettext(
-                    "The workshop is closed; %(n)s artefact was recorded.",
-                    "The workshop is closed; %(n)s artefacts were recorded.",
-                    n,
-                )
-                % {"n": n},
-            )
+            messages.success(request, _closing_message(actions.saved_by(session, made)))
             return redirect(
                 "workshop:programme", request.organisation.slug, session.step.programme_id
             )
@@ -578,3 +584,21 @@ def theme_artefact(request: HttpRequest, session_id: int, theme_id: int) -> Http
     else:
         messages.success(request, _("Recorded: %(title)s") % {"title": artefact.title})
     return _back(request, session)
+
+
+def _closing_message(saved: actions.Saved) -> str:
+    """What the session stored, counted: contributions, participants, artefacts."""
+    contributions = ngettext("%(n)s contribution", "%(n)s contributions", saved.contributions) % {
+        "n": saved.contributions
+    }
+    participants = ngettext("%(n)s participant", "%(n)s participants", saved.participants) % {
+        "n": saved.participants
+    }
+    artefacts = ngettext(
+        "%(n)s artefact recorded in the programme",
+        "%(n)s artefacts recorded in the programme",
+        saved.artefacts,
+    ) % {"n": saved.artefacts}
+    return _(
+        "The workshop is closed. Saved: %(contributions)s from %(participants)s, and %(artefacts)s."
+    ) % {"contributions": contributions, "participants": participants, "artefacts": artefacts}

@@ -35,6 +35,12 @@ BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 60.0
 BACKOFF_RESET_AFTER = 60.0
 PR_SET_PDEATHSIG = 1
+# Threads per web process. A live workshop holds one open connection per phone (its event
+# stream, workshop/live.py), and a gthread worker gives each open request a thread: 2 workers
+# × 400 serve a room of 500 phones with room to spare. Each worker takes no more connections
+# than it has threads, so none sits in a full worker while the other has threads free (it did:
+# a worker took 300+ of 500 streams and the rest waited a minute). See docs/architecture.md.
+THREADS = 400
 
 
 def die_with_parent(signum: int):
@@ -94,8 +100,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
         parser.add_argument("--workers", type=int, default=2, help="Web server processes.")
+        parser.add_argument(
+            "--threads", type=int, default=THREADS, help="Threads of each web server process."
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options) -> None:
         if pending_migrations():
             raise CommandError(
                 _("The database is not up to date: run `tillit migrate` (or `tillit demo`) first.")
@@ -141,6 +150,12 @@ class Command(BaseCommand):
                     f"{host}:{port}",
                     "--workers",
                     str(workers),
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    str(threads),
+                    "--worker-connections",
+                    str(threads),
                     "--graceful-timeout",
                     str(GRACE),
                     # One shared socket in the home folder would clash between instances.

@@ -1,5 +1,6 @@
 // Live workshop: keep unsent text on the phone and resend it, pause polling while someone
-// types in the live region, drag and drop notes into themes. No inline scripts (CSP).
+// types in the live region, follow the server's events, drag and drop notes into themes.
+// No inline scripts (CSP).
 (function () {
   "use strict";
   var QUEUE = "tillit-ws-queue";
@@ -38,6 +39,11 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Workshop-Fetch": "1", "X-CSRFToken": item.fields.csrfmiddlewaretoken || "" }
     }).then(function (response) {
+      if (response.status >= 500) {  // the server failed, not refused: keep it and try again
+        sending = false;
+        status("offline", true);
+        return;
+      }
       return response.text().then(function (message) {
         save(load().filter(function (q) { return q.fields.key !== item.fields.key; }));
         if (response.ok) { status("sent", true); } else { status(message); }
@@ -88,11 +94,67 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var live = event.detail.elt;
     if (!live.hasAttribute || !live.hasAttribute("data-live") || event.detail.requestConfig.verb !== "get") { return; }
+    // While the event stream is up, it says when to fetch: the timed poll (no triggering
+    // event) stays quiet; it runs again as soon as the stream is down.
+    if (streaming && !event.detail.requestConfig.triggeringEvent) {
+      event.preventDefault();
+      return;
+    }
     var active = document.activeElement;
     var typing = active && live.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
     if (typing || Date.now() - lastTouch < 1500) {
       event.preventDefault();
+      if (streaming) { setTimeout(refresh, 1600); }  // no poll will come: try again later
     }
+  });
+
+  // Server-sent events: the server says when the session changed (live.py), and the live
+  // region is then fetched as the poll would. Without EventSource, or while the stream is
+  // down (it reconnects by itself), the two-second poll runs as before.
+  var streaming = false;
+  var source = null;
+  function connect() {
+    var live = document.querySelector("[data-events]");
+    if (!live || !window.EventSource || source) { return; }
+    source = new EventSource(live.getAttribute("data-events"));
+    source.addEventListener("open", function () { streaming = true; });
+    source.addEventListener("version", function (event) {
+      var shown = document.querySelector("[data-live]");
+      if (shown && shown.getAttribute("data-version") !== event.data) { refresh(); }
+    });
+    // A region everyone sees alike (a revealed board) comes in the event itself.
+    source.addEventListener("region", function (event) {
+      var shown = document.querySelector("[data-live]");
+      var holder = document.createElement("div");
+      holder.innerHTML = event.data.trim();
+      var fresh = holder.firstElementChild;
+      if (!shown || !fresh) { return; }
+      shown.replaceWith(fresh);
+      if (window.htmx) { window.htmx.process(fresh); }
+    });
+    source.addEventListener("closed", function () {
+      source.close();
+      source = null;
+      streaming = false;
+      refresh();
+    });
+    source.addEventListener("error", function () {
+      streaming = false;
+      if (source && source.readyState === EventSource.CLOSED) {
+        source = null;
+        setTimeout(connect, 5000);
+      }
+    });
+  }
+
+  // The presenter screen goes full screen at a click or a key (browsers allow it only then).
+  ["click", "keydown"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      var el = document.documentElement;
+      if (document.body.hasAttribute("data-fullscreen") && !document.fullscreenElement && el.requestFullscreen) {
+        el.requestFullscreen().catch(function () {});
+      }
+    });
   });
 
   // Drag and drop: the same endpoint as the "Move to theme" button.
@@ -130,5 +192,6 @@
     });
     flush();
     setInterval(flush, 5000);
+    connect();
   });
 })();
