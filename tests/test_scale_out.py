@@ -236,10 +236,24 @@ def scenario(url: str, setup: dict, first: subprocess.Popen, port_a: int, port_b
     )
     assert status == 302, html[:800]
     job = int(location.rstrip("/").rsplit("/", 1)[1])
-    deadline = time.monotonic() + 60
-    while query(url, "SELECT status FROM org_importjob WHERE id = %s", job)[0][0] != "done":
-        assert time.monotonic() < deadline, query(url, "SELECT status, errors FROM org_importjob")
-        time.sleep(0.3)
+
+    def wait_for(status: str) -> None:
+        deadline = time.monotonic() + 60
+        while query(url, "SELECT status FROM org_importjob WHERE id = %s", job)[0][0] != status:
+            assert time.monotonic() < deadline, query(
+                url, "SELECT status, errors FROM org_importjob"
+            )
+            time.sleep(0.3)
+
+    # A worker of either instance previews the file; the owner applies the preview through A.
+    wait_for("preview")
+    status_page = f"/o/{org}/import/{job}/"
+    _status, _location, html = owner.request(port_a, "GET", status_page)
+    state = re.search(r'name="state" value="([^"]*)"', html).group(1)
+    form = [("csrfmiddlewaretoken", CSRF_FIELD.search(html).group(1)), ("state", state)]
+    status, _location, html = owner.request(port_a, "POST", status_page + "apply/", form)
+    assert status == 302, html[:500]
+    wait_for("done")
     assert query(url, "SELECT count(*) FROM org_person")[0][0] == 40
 
     # Phones answer and post notes through both instances; A is killed midway.

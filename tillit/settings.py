@@ -127,6 +127,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # submit's two statements (surveys/storing.py), whose planning cost more than their work.
     # Behind PgBouncer, use 1.21 or newer with max_prepared_statements set.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    # A pool per process (psycopg_pool, through Django): `tillit serve` runs threaded workers
+    # (hundreds of threads for a workshop's event streams), and a connection kept per thread
+    # would pass PostgreSQL's max_connections in a burst of requests. Threads borrow one of at
+    # most TILLIT_DB_POOL_SIZE connections for a request and wait for one when all are out.
+    # Persistent connections and a pool exclude each other.
+    pool_size = int(env("TILLIT_DB_POOL_SIZE", "12"))
+    if pool_size > 0:
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": pool_size,
+            "timeout": 30,
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside a writer; IMMEDIATE makes a writing transaction take
