@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "tillit.workshop",
     "tillit.programmes",
     "tillit.steering",
+    "tillit.identity",
+    "tillit.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tillit.core.middleware.UserLanguageMiddleware",
+    "tillit.identity.middleware.SingleSignOnMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -107,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tillit.core.context_processors.tillit",
+                "tillit.identity.context_processors.login_methods",
             ],
         },
     },
@@ -148,7 +152,10 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["tillit.core.auth.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "tillit.core.auth.EmailBackend",
+    "tillit.identity.backends.SingleSignOnBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

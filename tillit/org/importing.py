@@ -878,9 +878,17 @@ def _person_details(number: int, cells: list, col: _Columns, errors: list, this_
 
 
 def check_people(
-    organisation: Organisation, table: Table, progress: Progress | None = None, *, total: int = 0
+    organisation: Organisation,
+    table: Table,
+    progress: Progress | None = None,
+    *,
+    total: int = 0,
+    partial: bool = False,
 ) -> tuple[PeoplePlan, list[RowError]]:
-    """Validate a people file completely against itself and the organisation's units."""
+    """Validate a people file completely against itself and the organisation's units.
+
+    `partial`: the rows are some of the people (SCIM, an API call, a single sign-on), not
+    all of them, so the imported grants are left as they are."""
     errors = _check_header(table, PEOPLE_COLUMNS, PEOPLE_OPTIONAL)
     plan = PeoplePlan()
     if errors:
@@ -974,7 +982,7 @@ def check_people(
                 plan.grants_wanted.add((email, role, unit_pk if role == MED else None))
     if not table.rows:
         errors.append(RowError(2, "", _("The file has no people.")))
-    if not errors:
+    if not errors and not partial:
         errors.extend(_plan_grants(organisation, plan))
     return plan, errors
 
@@ -1020,8 +1028,11 @@ def apply_people(
     progress: Progress | None = None,
     offset: int = 0,
     total: int = 0,
+    partial: bool = False,
 ) -> dict:
-    """Create, update and deactivate people and sync imported grants. Call inside a transaction."""
+    """Create, update and deactivate people and sync imported grants. Call inside a transaction.
+
+    `partial` (rows from `check_people(partial=True)`): people missing from the rows stay."""
     fields = ("name", "unit_id", "language", "birth_year", "start_date", "gender", "active")
     existing = {
         row[0]: (row[1], row[2:])
@@ -1086,7 +1097,9 @@ def apply_people(
     flush(final=True)
     in_file = {row.email for row in plan.people}
     leaving = [
-        pk for email, (pk, values) in existing.items() if values[-1] and email not in in_file
+        pk
+        for email, (pk, values) in existing.items()
+        if values[-1] and email not in in_file and not partial
     ]
     for start in range(0, len(leaving), BATCH // 2):
         Person.objects.filter(pk__in=leaving[start : start + BATCH // 2]).update(
@@ -1167,6 +1180,18 @@ def run_import(
         table = read_table(content, filename)
     except FileErrors as error:
         return ImportResult(error.errors, {})
+    return import_table(organisation, kind, table, by=by, progress=progress)
+
+
+def import_table(
+    organisation: Organisation,
+    kind: str,
+    table: Table,
+    *,
+    by=None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check a table read from a file (or built from an API request) and apply it atomically."""
     total = 2 * len(table.rows)
     check = check_units if kind == ImportJob.Kind.UNITS else check_people
     plan, errors = check(organisation, table, progress, total=total)
