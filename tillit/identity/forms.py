@@ -1,9 +1,16 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tillit.identity.models import ApiToken, SingleSignOn
 from tillit.org.models import Unit
+
+
+def _https_urls(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # an IdP address without a scheme is https
+    return field.formfield(**kwargs)
 
 
 class SingleSignOnForm(forms.ModelForm):
@@ -13,6 +20,7 @@ class SingleSignOnForm(forms.ModelForm):
 
     class Meta:
         model = SingleSignOn
+        formfield_callback = _https_urls
         fields = [
             "protocol",
             "enabled",
