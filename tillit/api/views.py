@@ -9,6 +9,7 @@ and the import could not.
 import json
 
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -200,7 +201,9 @@ def actions(request: HttpRequest) -> JsonResponse:
     rows = Artefact.objects.filter(organisation=request.organisation, kind="action")
     if not request.access.is_admin:
         rows = rows.filter(unit__path__startswith=request.access.unit_paths[0])
-    rows = rows.select_related("unit", "programme").order_by("due_date", "pk")
+    rows = rows.select_related("unit", "programme").order_by(
+        F("due_date").asc(nulls_last=True), "pk"
+    )
     return JsonResponse(
         {
             "actions": [
