@@ -107,7 +107,7 @@ def test_tokens_are_per_organisation_scoped_and_revocable(scim, org, other_org, 
     assert scim("get", f"/Users/{theirs.pk}").status_code == 404
     assert scim("get", "/Users").json()["totalResults"] == 0
     assert scim("get", "/Users", token="wrong").status_code == 401
-    api_only, secret = do_create_token(org, "API", ["org:read"])
+    _api_only, secret = do_create_token(org, "API", ["org:read"])
     assert scim("get", "/Users", token=secret).status_code == 403
     token, secret = do_create_token(org, "Old", ["scim"])
     assert scim("get", "/Users", token=secret).status_code == 200
