@@ -131,9 +131,9 @@ RESULT_UNIT = {
     "type": "object",
     "required": ["id", "name", "shown"],
     "properties": {
-        "id": {"type": "integer"},
+        "id": {"type": "string", "description": "The unit_id of the import."},
         "name": {"type": "string"},
-        "parent_id": {"type": "integer", "nullable": True},
+        "parent_id": _nullable_string,
         "shown": {"type": "boolean"},
         "n_invited": {"type": "integer", "nullable": True},
         "n_responded": {"type": "integer", "nullable": True},

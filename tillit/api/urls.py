@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from tillit.api import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("api/v1/campaigns/<int:campaign_id>/results", views.results, name="results"),
     path("api/v1/actions", views.actions, name="actions"),
     path("api/v1/signals", views.signals, name="signals"),
+    # Any other address under the API answers in JSON, as its description says.
+    re_path(r"^api/", views.not_found),
 ]

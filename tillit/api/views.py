@@ -248,5 +248,6 @@ def signals(request: HttpRequest) -> JsonResponse:
     )
 
 
-def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other address under /api/: a JSON 404, as the description promises."""
     return error(404, _("Not found."))

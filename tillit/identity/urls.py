@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from tillit.identity.views import manage, scim, sso
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("scim/v2/ResourceTypes", scim.resource_types, name="scim_resource_types"),
     path("scim/v2/Users", scim.users, name="scim_users"),
     path("scim/v2/Users/<str:person_id>", scim.user, name="scim_user"),
+    re_path(r"^scim/", scim.not_found),
 ]

@@ -269,6 +269,11 @@ def user(request: HttpRequest, person_id: str) -> HttpResponse:
     return _response(resource(request, person))
 
 
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Groups, Bulk and anything else not offered: a SCIM error, not an HTML page."""
+    return scim_error(404, _("Not found."))
+
+
 # ---------------------------------------------------------------- discovery
 
 
