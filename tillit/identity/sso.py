@@ -8,6 +8,7 @@ attribute name to list of values, which `actions.do_sso_login` maps to an accoun
 
 from __future__ import annotations
 
+import base64
 import shutil
 import time
 from typing import Any
@@ -15,17 +16,20 @@ from typing import Any
 import requests
 from authlib.integrations.django_client import DjangoOAuth2App
 from authlib.integrations.django_client.integration import DjangoIntegration
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
+from saml2.samlp import response_from_string
 
 from tillit.identity.models import SingleSignOn
 
 METADATA_TTL = 3600  # seconds a fetched IdP metadata document is reused
 HTTP_TIMEOUT = 10
+REQUEST_TTL = 600  # seconds a person has to log in at the IdP
 
 _oidc_clients: dict[tuple[int, str], DjangoOAuth2App] = {}
 _metadata: dict[str, tuple[float, str]] = {}
@@ -138,23 +142,56 @@ def saml_metadata(request: HttpRequest, config: SingleSignOn) -> str:
     return create_metadata_string(None, saml_config(request, config, with_idp=False)).decode()
 
 
-def saml_redirect(request: HttpRequest, config: SingleSignOn, relay_state: str) -> str:
-    """The address of the IdP's login with a fresh AuthnRequest; remembers its id."""
+def _request_key(request_id: str) -> str:
+    return f"tillit-saml-request:{request_id}"
+
+
+def saml_redirect(request: HttpRequest, config: SingleSignOn, next_url: str) -> str:
+    """The address of the IdP's login with a fresh AuthnRequest.
+
+    The request's id is kept server-side (the shared cache), not in the session: the IdP's
+    answer is a cross-site POST, which browsers send without the SameSite=Lax session cookie.
+    """
     client = Saml2Client(config=saml_config(request, config))
     request_id, info = client.prepare_for_authenticate(
-        relay_state=relay_state, binding=BINDING_HTTP_REDIRECT
+        relay_state=config.organisation.slug, binding=BINDING_HTTP_REDIRECT
     )
-    request.session["saml_requests"] = {request_id: config.organisation_id}
+    cache.set(
+        _request_key(request_id),
+        {"organisation": config.organisation_id, "next": next_url},
+        REQUEST_TTL,
+    )
     return dict(info["headers"])["Location"]
 
 
-def saml_attributes(request: HttpRequest, config: SingleSignOn) -> dict[str, list[str]]:
-    """Check the IdP's signed response to our request; its attributes and NameID."""
-    outstanding = request.session.pop("saml_requests", {})
+def _claim_request(config: SingleSignOn, saml_response: str) -> tuple[str, str]:
+    """The id and next address of the request this response answers, used up now (so a
+    replayed response finds nothing); ("", "") when it answers none of ours."""
+    try:
+        xml = base64.b64decode(saml_response, validate=False)
+        request_id = response_from_string(xml).in_response_to or ""
+    except Exception:  # not even a SAML response
+        return "", ""
+    key = _request_key(request_id)
+    data = cache.get(key)
+    if not request_id or not data or data["organisation"] != config.organisation_id:
+        return "", ""
+    if not cache.delete(key):  # another request claimed it first
+        return "", ""
+    return request_id, data["next"]
+
+
+def saml_attributes(request: HttpRequest, config: SingleSignOn) -> tuple[dict[str, list[str]], str]:
+    """Check the IdP's signed response to one of our requests: its attributes and NameID,
+    and the address the person was going to."""
+    saml_response = request.POST.get("SAMLResponse", "")
+    request_id, next_url = _claim_request(config, saml_response)
+    if not request_id:
+        raise SsoError("unsolicited or replayed response")
     client = Saml2Client(config=saml_config(request, config))
     try:
         response = client.parse_authn_request_response(
-            request.POST.get("SAMLResponse", ""), BINDING_HTTP_POST, outstanding
+            saml_response, BINDING_HTTP_POST, {request_id: next_url}
         )
     except Exception as error:  # pysaml2 raises a dozen kinds; all mean "not accepted"
         raise SsoError(type(error).__name__) from error
@@ -163,4 +200,4 @@ def saml_attributes(request: HttpRequest, config: SingleSignOn) -> dict[str, lis
     attributes = {k: [str(v) for v in vs] for k, vs in response.get_identity().items()}
     subject = response.get_subject()
     attributes.setdefault("nameid", [subject.text.strip()] if subject is not None else [])
-    return attributes
+    return attributes, next_url

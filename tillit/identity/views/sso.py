@@ -65,7 +65,7 @@ def begin(request: HttpRequest, org: str) -> HttpResponse:
         if config.protocol == SingleSignOn.Protocol.OIDC:
             callback = request.build_absolute_uri(reverse("identity:oidc_callback", args=[org]))
             return sso.oidc_client(config).authorize_redirect(request, callback)
-        return redirect(sso.saml_redirect(request, config, relay_state=org))
+        return redirect(sso.saml_redirect(request, config, next_url))
     except Exception:  # the IdP's metadata could not be read: say so, not 500
         return _refused(
             request,
@@ -90,8 +90,7 @@ def _refused(request, config, message: str, status: int = 403) -> HttpResponse:
     )
 
 
-def _finish(request: HttpRequest, config: SingleSignOn, attributes) -> HttpResponse:
-    next_url = request.session.get(NEXT_KEY) or reverse("home")
+def _finish(request: HttpRequest, config: SingleSignOn, attributes, next_url: str) -> HttpResponse:
     try:
         user = authenticate(request, sso_config=config, sso_attributes=attributes)
     except sso.SsoError as error:
@@ -114,7 +113,7 @@ def oidc_callback(request: HttpRequest, org: str) -> HttpResponse:
         attributes = sso.oidc_attributes(config, request)
     except Exception:  # a wrong state, an expired code, a bad signature: all refused
         return _refused(request, config, _("The identity provider's answer was not accepted."))
-    return _finish(request, config, attributes)
+    return _finish(request, config, attributes, request.session.get(NEXT_KEY, ""))
 
 
 @csrf_exempt  # the IdP posts here; the signed response and our request id protect it
@@ -127,10 +126,10 @@ def saml_acs(request: HttpRequest, org: str) -> HttpResponse:
     if throttle.hit(throttle.key_for("saml-acs", throttle.client_address(request)), 60) > 60:
         return HttpResponse(status=429)
     try:
-        attributes = sso.saml_attributes(request, config)
+        attributes, next_url = sso.saml_attributes(request, config)
     except sso.SsoError:
         return _refused(request, config, _("The identity provider's answer was not accepted."))
-    return _finish(request, config, attributes)
+    return _finish(request, config, attributes, next_url)
 
 
 def saml_metadata(request: HttpRequest, org: str) -> HttpResponse:
