@@ -53,7 +53,7 @@ def do_sso_login(config: SingleSignOn, attributes: dict[str, list[str]]):
     with transaction.atomic():
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email, name=name, language=organisation.language)
+            user = User.objects.create_user(email, name=name)  # language: the browser's
         elif name and user.name != name:
             user.name = name
             user.save(update_fields=["name"])

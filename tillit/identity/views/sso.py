@@ -6,7 +6,7 @@ from django.contrib.auth import logout as end_session
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -49,11 +49,24 @@ def start(request: HttpRequest) -> HttpResponse:
         slug = form.cleaned_data["organisation"]
         if SingleSignOn.objects.filter(organisation__slug=slug, enabled=True).exists():
             target = reverse("identity:login", args=[slug])
-            return redirect(f"{target}?{request.GET.urlencode()}")
+            params = urlencode({"next": request.GET["next"]}) if request.GET.get("next") else ""
+            return _continue(
+                request,
+                f"{target}?{params}" if params else target,
+                _("Continuing to your organisation's login"),
+                _("Continue"),
+            )
         form.add_error(
             "organisation", _("No organisation with this short name uses single sign-on.")
         )
     return render(request, "identity/start.html", {"form": form, "next": request.GET.get("next")})
+
+
+def _continue(request: HttpRequest, url: str, heading: str, link: str) -> HttpResponse:
+    """Go on to another site from a form's answer by a page, not a redirect: the CSP's
+    form-action 'self' also covers where a form's redirects lead, so Chromium would stop a
+    redirect to the identity provider."""
+    return render(request, "identity/continue.html", {"url": url, "heading": heading, "link": link})
 
 
 def begin(request: HttpRequest, org: str) -> HttpResponse:
@@ -162,7 +175,13 @@ def logout(request: HttpRequest) -> HttpResponse:
             end = None
         if end:
             back = request.build_absolute_uri(reverse("login"))
-            return sso.oidc_client(config).logout_redirect(
+            url = sso.oidc_client(config).logout_redirect(
                 request, post_logout_redirect_uri=back, id_token_hint=id_token
+            )["Location"]
+            return _continue(
+                request,
+                url,
+                _("You are logged out of Tillit"),
+                _("Log out at %(organisation)s too") % {"organisation": config.organisation.name},
             )
     return redirect("login")

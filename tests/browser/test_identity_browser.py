@@ -1,0 +1,94 @@
+"""Logging in through the test OpenID provider and the test SAML IdP, as staff would."""
+
+import pytest
+import requests
+
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible
+from tests.identity.conftest import openid_provider, saml_idp  # noqa: F401 (fixtures)
+from tillit.identity.models import SingleSignOn
+from tillit.org.models import Organisation, Person, Unit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def testby(transactional_db):
+    organisation = Organisation.objects.create(slug="testby", name="Testby kommun")
+    top = Unit.objects.create(organisation=organisation, external_id="K", name="Testby kommun")
+    Unit.objects.create(organisation=organisation, external_id="HEM", name="Hemtjänst", parent=top)
+    Person.objects.create(
+        organisation=organisation, email="anna@testby.se", name="Anna Andersson", unit=top
+    )
+    return organisation
+
+
+def _page(browser, live_server, *, phone: bool, locale: str):
+    # The OpenID provider is HTTPS with its own certificate, as a real one is with a real one.
+    context = browser.new_context(
+        viewport=PHONE if phone else DESKTOP,
+        locale=locale,
+        base_url=live_server.url,
+        ignore_https_errors=True,
+    )
+    context.set_default_timeout(20_000)
+    return context, context.new_page()
+
+
+def _through_the_login_page(page) -> None:
+    page.goto("/login/?next=/o/testby/")
+    page.click('a[href^="/sso/"]')
+    assert_accessible(page)
+    page.fill("input[name=organisation]", "testby")
+    page.click("main button[type=submit]")
+
+
+def test_login_and_logout_through_the_openid_provider(
+    browser,
+    live_server,
+    testby,
+    openid_provider,  # noqa: F811 (the imported fixture)
+):
+    SingleSignOn.objects.create(
+        organisation=testby,
+        protocol="oidc",
+        enabled=True,
+        issuer=openid_provider.url,
+        client_id=openid_provider.CLIENT_ID,
+        client_secret=openid_provider.CLIENT_SECRET,
+    )
+    openid_provider.allow_redirect(f"{live_server.url}/sso/testby/oidc/callback/")
+    context, page = _page(browser, live_server, phone=True, locale="da-DK")
+    _through_the_login_page(page)
+    page.fill("input[name=username]", "anna")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/o/testby/")
+    assert "Testby kommun" in page.text_content("header")
+    assert "Log ud" in page.text_content("header")  # the browser's Danish, not a default
+    page.screenshot(path="/tmp/identity-oidc-da.png")
+    page.click("header form[action='/logout/'] button")
+    page.wait_for_url(f"{live_server.url}/login/")  # by way of the provider's end-session
+    assert openid_provider.logouts, "the provider's end-session endpoint was not called"
+    page.goto("/o/testby/")
+    assert page.url.startswith(f"{live_server.url}/login/")
+    context.close()
+
+
+def test_login_through_the_saml_idp(browser, live_server, testby, saml_idp):  # noqa: F811
+    SingleSignOn.objects.create(
+        organisation=testby,
+        protocol="saml",
+        enabled=True,
+        metadata_url=saml_idp.url + "/metadata",
+        email_attribute="mail",
+        name_attribute="displayName",
+    )
+    metadata = requests.get(f"{live_server.url}/sso/testby/saml/metadata/", timeout=10).text
+    saml_idp.trust_sp(metadata)
+    context, page = _page(browser, live_server, phone=False, locale="sv-SE")
+    _through_the_login_page(page)
+    page.fill("input[name=username]", "anna")
+    page.click("button[type=submit]")  # the IdP's own page then posts to Tillit
+    page.wait_for_url(f"{live_server.url}/o/testby/")
+    assert "Testby kommun" in page.text_content("header")
+    page.screenshot(path="/tmp/identity-saml-sv.png")
+    context.close()
