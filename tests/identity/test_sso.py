@@ -196,3 +196,31 @@ def test_admin_configures_sso_and_non_admins_cannot(client, admin_user, employee
     assert chosen.context["url"] == "/sso/testby/login/?next=%2Fo%2Ftestby%2F"
     unknown = client.get("/sso/", {"organisation": "annanstad"})
     assert b"No organisation with this short name" in unknown.content
+
+
+def test_the_operator_configures_sso_from_the_command_line(org, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from tillit.identity.models import SingleSignOn
+
+    metadata = tmp_path / "idp.xml"
+    metadata.write_text("<EntityDescriptor/>", encoding="utf-8")
+    call_command(
+        "configure-sso",
+        "--org=testby",
+        "--protocol=saml",
+        f"--metadata-file={metadata}",
+        "--email-attribute=mail",
+        "--enable",
+    )
+    config = SingleSignOn.objects.get(organisation=org)
+    assert config.enabled and config.password_login and config.metadata_xml == "<EntityDescriptor/>"
+    call_command("configure-sso", "--org=testby", "--password-login=off")
+    config.refresh_from_db()
+    assert config.enabled and not config.password_login
+    try:
+        call_command("configure-sso", "--org=testby", "--disable")
+    except CommandError as error:
+        assert "password login must stay on" in str(error)
+    else:
+        raise AssertionError("single sign-on off with password login off was accepted")
