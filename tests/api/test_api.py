@@ -92,6 +92,9 @@ def test_people_replaced_or_patched_with_the_imports_rules(api, org, units, whol
     patch = [{"email": "c@testby.se", "unit_id": "SOC", "name": "C"}]
     assert api(whole)("patch", "/people", {"people": patch}).status_code == 200
     assert Person.objects.filter(organisation=org, active=True).count() == 3
+    with_role = [{**patch[0], "role": "admin"}]
+    refused = api(whole)("patch", "/people", {"people": with_role})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["column"] == "role"
     bad = [{"email": "d@testby.se", "unit_id": "HEM", "name": "D", "birth_year": 1800}]
     refused = api(whole)("patch", "/people", {"people": bad})
     assert refused.status_code == 400 and refused.json()["errors"][0]["column"] == "birth_year"

@@ -118,6 +118,12 @@ def _import(request: HttpRequest, kind: str, key: str, *, partial: bool = False)
                 value = None
             cells.append("" if value is None else str(value))
         cells_of.append((number, cells))
+        if partial and row.get("role"):
+            # Roles of some people only would leave the file's record of imported grants
+            # wrong; they come with the whole list (PUT) or from the Roles page.
+            errors.append(
+                importing.RowError(number, "role", _("Give roles with PUT, for all people."))
+            )
     if errors:
         return _errors(errors)
     table = importing.Table(columns=columns, rows=cells_of)
