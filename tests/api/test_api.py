@@ -29,6 +29,7 @@ def test_results_are_exactly_what_the_pages_export_to_that_role(
 def test_nothing_of_another_organisation(api, world, other_org, whole):
     theirs = Campaign.objects.get(organisation=other_org)
     assert api(whole)("get", f"/campaigns/{theirs.pk}/results").status_code == 404
+    assert api(whole)("get", f"/campaigns/{2**64}/results").status_code == 404
     names = [c["name"] for c in api(whole)("get", "/campaigns").json()["campaigns"]]
     assert names == ["Enkät 2026"]
     assert "Annanstad" not in api(whole)("get", "/units").content.decode()

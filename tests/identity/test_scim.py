@@ -123,3 +123,27 @@ def test_discovery_documents(scim):
     assert scim("get", "/Schemas").json()["totalResults"] == 2
     types = scim("get", "/ResourceTypes").json()["Resources"]
     assert types[0]["endpoint"] == "/Users"
+
+
+def test_malformed_requests_are_scim_errors_not_crashes(scim, employee_user):
+    anna = Person.objects.get(email="anna@testby.se")
+    for body in (
+        {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "emails", "value": [1]}]},
+        {
+            "schemas": [PATCH],
+            "Operations": [
+                {"op": "add", "value": {"name": "x"}},
+                {"op": "add", "path": "name.givenName", "value": "y"},
+            ],
+        },
+        {"schemas": [PATCH], "Operations": ["replace"]},
+        {"Operations": []},
+    ):
+        response = scim("patch", f"/Users/{anna.pk}", body)
+        assert response.status_code == 400, (body, response.content)
+        assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert scim("get", "/Users/99999999999999999999999").status_code == 404
+    assert scim("get", "/Groups").status_code == 404
+    assert scim("post", "/Users", [1, 2]).status_code == 400
+    anna.refresh_from_db()
+    assert anna.name == "Anna Andersson"

@@ -191,9 +191,11 @@ def campaigns(request: HttpRequest) -> JsonResponse:
 def results(request: HttpRequest, campaign_id: int) -> JsonResponse:
     """A campaign's published result, the units this token's role may read – the JSON
     export's very content."""
-    campaign = Campaign.objects.filter(
-        pk=campaign_id, organisation=request.organisation, status__in=LISTED
-    ).first()
+    campaign = None
+    if campaign_id < 2**63:  # a larger number is no id, and overflows the database's integer
+        campaign = Campaign.objects.filter(
+            pk=campaign_id, organisation=request.organisation, status__in=LISTED
+        ).first()
     if campaign is None:
         return error(404, _("No such campaign with results."))
     snapshot = get_snapshot(campaign)

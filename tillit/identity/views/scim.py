@@ -251,7 +251,9 @@ def _apply_patch(person: Person, body: dict) -> tuple[dict, object]:
 @_handle
 def user(request: HttpRequest, person_id: str) -> HttpResponse:
     """Read, replace, change or deactivate one person."""
-    person = _people(request).filter(pk=int(person_id)).first() if person_id.isdigit() else None
+    person = None
+    if person_id.isdigit() and len(person_id) < 19:  # beyond a bigint is no id of ours
+        person = _people(request).filter(pk=int(person_id)).first()
     if person is None:
         raise ScimError(404, _("No such user."))
     if request.method == "DELETE":
@@ -263,7 +265,13 @@ def user(request: HttpRequest, person_id: str) -> HttpResponse:
             request, _values(request.organisation, body), person, body.get("active", True)
         )
     elif request.method == "PATCH":
-        values, active = _apply_patch(person, _body(request))
+        try:
+            values, active = _apply_patch(person, _body(request))
+        except (AttributeError, IndexError, KeyError, TypeError):
+            # Values of the wrong shape deep in an operation (a list where an object belongs).
+            raise ScimError(
+                400, _("An operation's value has the wrong form."), "invalidValue"
+            ) from None
         if values or active is not None:
             person = _save(request, values, person, active)
     return _response(resource(request, person))
