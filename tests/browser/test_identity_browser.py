@@ -92,3 +92,28 @@ def test_login_through_the_saml_idp(browser, live_server, testby, saml_idp):  # 
     assert "Testby kommun" in page.text_content("header")
     page.screenshot(path="/tmp/identity-saml-sv.png")
     context.close()
+
+
+def test_process_owner_sets_up_sso_and_makes_a_token(new_page, testby):
+    from tests.browser.conftest import login
+    from tests.conftest import PASSWORD, make_user
+    from tillit.org.models import RoleGrant
+
+    RoleGrant.objects.create(organisation=testby, email="ada@testby.se", role="admin")
+    make_user("ada@testby.se", name="Ada")
+    page = new_page(phone=True, language="da")
+    login(page, "ada@testby.se", PASSWORD)
+    page.goto("/o/testby/sso/")
+    assert "/sso/testby/saml/metadata/" in page.text_content("main")
+    assert_accessible(page)
+    page.screenshot(path="/tmp/identity-sso-settings-da.png", full_page=True)
+    page.goto("/o/testby/tokens/")
+    page.fill("input[name=name]", "Intranät")
+    page.check("input[value='org:read']")
+    page.click("main form:not([action]) button[type=submit]")
+    secret = page.text_content("#token-secret")
+    assert secret.startswith("tlt_")
+    assert_accessible(page)
+    page.screenshot(path="/tmp/identity-tokens-da.png", full_page=True)
+    page.reload()
+    assert page.locator("#token-secret").count() == 0
