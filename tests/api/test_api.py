@@ -108,7 +108,9 @@ def test_token_page_shows_the_secret_once_and_revokes(client, org, admin_user, e
     client.force_login(employee_user)
     assert client.get("/o/testby/tokens/").status_code == 403
     client.force_login(admin_user)
-    made = client.post("/o/testby/tokens/", {"name": "Intranät", "scopes": ["org:read"]})
+    made = client.post(
+        "/o/testby/tokens/", {"name": "Intranät", "scopes": ["org:read"]}, follow=True
+    )
     assert made.status_code == 200 and made["Cache-Control"] == "no-store"
     secret = made.context["secret"]
     assert secret.startswith("tlt_") and secret.encode() in made.content

@@ -39,6 +39,13 @@ class SingleSignOnForm(forms.ModelForm):
             "metadata_xml": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order = list(self.fields)
+        order.remove("metadata_file")
+        order.insert(order.index("metadata_xml") + 1, "metadata_file")
+        self.order_fields(order)
+
     def clean(self):
         data = super().clean()
         upload = data.get("metadata_file")

@@ -12,6 +12,8 @@ from tillit.identity.forms import SingleSignOnForm, TokenForm
 from tillit.identity.models import ApiToken, SingleSignOn
 from tillit.org.access import org_view
 
+SESSION_NEW_TOKEN = "identity_new_token"  # noqa: S105 (a session key, not a secret)
+
 
 @org_view(admin=True)
 def sso_settings(request: HttpRequest) -> HttpResponse:
@@ -50,7 +52,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
     """The organisation's tokens; a new one's secret is shown on this response only."""
     organisation = request.organisation
     form = TokenForm(request.POST or None, organisation=organisation)
-    secret = None
     if request.method == "POST" and form.is_valid():
         _token, secret = actions.do_create_token(
             organisation,
@@ -59,7 +60,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
             unit=form.cleaned_data["unit"],
             by=request.user,
         )
-        form = TokenForm(organisation=organisation)
+        # Through the session to the next page only, so a reload makes no second token.
+        request.session[SESSION_NEW_TOKEN] = secret
+        return redirect("identity:tokens", org=organisation.slug)
+    secret = request.session.pop(SESSION_NEW_TOKEN, None)
     response = render(
         request,
         "identity/tokens.html",
