@@ -119,7 +119,8 @@ def test_process_owner_sets_up_sso_and_makes_a_token(new_page, live_server, test
     page.screenshot(path="/tmp/identity-tokens-da.png", full_page=True)
     # Nothing wider than a phone (WCAG 1.4.10): long addresses and the secret wrap.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.evaluate(
-        """[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 391)
+        """[...document.querySelectorAll('main *')]
+           .filter(e => e.getBoundingClientRect().right > 391)
            .map(e => e.tagName + '.' + e.className).slice(0, 8).join(' ')"""
     )
     page.reload()  # shown once: not again

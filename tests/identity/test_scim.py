@@ -67,6 +67,13 @@ def test_create_find_change_and_deactivate_a_person(scim, units):
     person.refresh_from_db()
     assert person.unit == units["BUF"] and person.name == "Nora Berg-Lund"
 
+    family_only = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "name.familyName", "value": "Lund"}],
+    }
+    assert scim("patch", f"/Users/{person_id}", family_only).json()["displayName"] == (
+        "Nora Berg-Lund"  # half a name does not replace the whole
+    )
     off = {
         "schemas": [PATCH],
         "Operations": [{"op": "Replace", "path": "active", "value": "False"}],

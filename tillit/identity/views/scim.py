@@ -239,8 +239,10 @@ def _apply_patch(person: Person, body: dict) -> tuple[dict, object]:
     if isinstance(flat.get("name"), dict) and not flat.get("displayName"):
         given = flat["name"].get("givenName") or ""
         family = flat["name"].get("familyName") or ""
-        if given or family:
-            flat["displayName"] = f"{given} {family}".strip()
+        # Tillit keeps one name: half of it alone would lose the other half.
+        if given and family:
+            flat["displayName"] = f"{given} {family}"
+        flat.pop("name")
     active = flat.get("active")
     if isinstance(active, str):
         active = active.lower() == "true"
