@@ -226,3 +226,19 @@ def test_the_operator_configures_sso_from_the_command_line(org, tmp_path):
         assert "password login must stay on" in str(error)
     else:
         raise AssertionError("single sign-on off with password login off was accepted")
+
+
+def test_a_login_does_not_bring_back_a_person_hr_deactivated(
+    client, units, oidc_sso, openid_provider
+):
+    Person.objects.create(
+        organisation=units["K"].organisation,
+        email="nils.ny@testby.se",
+        name="Nils Ny",
+        unit=units["SOC"],
+        active=False,
+    )
+    response = _oidc_login(client, openid_provider, "nils")  # the IdP sends department HEM
+    assert response.status_code == 403
+    person = Person.objects.get(email="nils.ny@testby.se")
+    assert not person.active and person.unit == units["SOC"]

@@ -17,7 +17,7 @@ from tillit.identity.models import ApiToken, SingleSignOn, hash_token
 from tillit.identity.sso import SsoError
 from tillit.org import importing
 from tillit.org.access import access_for
-from tillit.org.models import Unit
+from tillit.org.models import Person, Unit
 
 TOKEN_PREFIX = "tlt_"  # noqa: S105 (a prefix that lets secret scanners spot a token)
 
@@ -59,8 +59,12 @@ def do_sso_login(config: SingleSignOn, attributes: dict[str, list[str]]):
             user.save(update_fields=["name"])
         if not user.is_active:
             raise SsoError(_("This account is not active."))
+        known = Person.objects.filter(organisation=organisation, email=email).first()
+        # A person HR deactivated stays so: a login (an IdP account not yet closed) never
+        # brings them back; only the HR file, SCIM or an admin does.
         if (
             unit_id
+            and (known is None or known.active)
             and Unit.objects.filter(
                 organisation=organisation, external_id=unit_id, closed_at__isnull=True
             ).exists()
