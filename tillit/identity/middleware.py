@@ -1,6 +1,7 @@
 """A session reaches an organisation's pages only by a login that organisation accepts."""
 
 import re
+import time
 
 from django.contrib.auth import logout
 from django.shortcuts import redirect
@@ -10,7 +11,29 @@ from django.utils.http import urlencode
 from tillit.identity.models import SingleSignOn
 
 _ORG_PATH = re.compile(r"^/o/(?P<slug>[-\w]+)/")
-SESSION_KEY = "sso_organisation"
+SESSION_KEY = "sso_organisation"  # the organisation's id, for logging out at its provider
+SESSION_SLUG = "sso_organisation_slug"
+# Which organisations admit their IdP's sessions only, read once per this many seconds per
+# process (and at once in the process that saves a change): pages pay no query for it.
+REFRESH_SECONDS = 30
+_required: dict = {"at": float("-inf"), "slugs": frozenset()}
+
+
+def sso_required_slugs() -> frozenset[str]:
+    """Short names of the organisations that switched password login off."""
+    now = time.monotonic()
+    if now - _required["at"] > REFRESH_SECONDS:
+        _required["slugs"] = frozenset(
+            SingleSignOn.objects.filter(enabled=True, password_login=False).values_list(
+                "organisation__slug", flat=True
+            )
+        )
+        _required["at"] = now
+    return _required["slugs"]
+
+
+def forget_required(**kwargs) -> None:
+    _required["at"] = float("-inf")
 
 
 class SingleSignOnMiddleware:
@@ -29,25 +52,16 @@ class SingleSignOnMiddleware:
         match = _ORG_PATH.match(request.path_info)
         user = getattr(request, "user", None)
         if match and user is not None and user.is_authenticated and not user.is_superuser:
-            response = self._check(request, match["slug"])
-            if response is not None:
-                return response
+            slug = match["slug"]
+            came_from = request.session.get(SESSION_SLUG)
+            allowed = came_from == slug if came_from else slug not in sso_required_slugs()
+            if not allowed:
+                return self._elsewhere(request, slug)
         return self.get_response(request)
 
-    def _check(self, request, slug: str):
-        config = (
-            SingleSignOn.objects.filter(organisation__slug=slug)
-            .only("organisation_id", "enabled", "password_login")
-            .first()
-        )
-        came_from = request.session.get(SESSION_KEY)
-        sso_on = config is not None and config.enabled
-        if came_from is None and (not sso_on or config.password_login):
-            return None
-        if came_from is not None and config is not None and came_from == config.organisation_id:
-            return None
+    def _elsewhere(self, request, slug: str):
         next_url = request.get_full_path()
-        if sso_on:
+        if SingleSignOn.objects.filter(organisation__slug=slug, enabled=True).exists():
             target = reverse("identity:login", args=[slug])
         else:
             logout(request)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tillit.core import throttle
 from tillit.identity import sso
-from tillit.identity.middleware import SESSION_KEY
+from tillit.identity.middleware import SESSION_KEY, SESSION_SLUG
 from tillit.identity.models import SingleSignOn
 
 NEXT_KEY = "sso_next"
@@ -113,6 +113,7 @@ def _finish(request: HttpRequest, config: SingleSignOn, attributes, next_url: st
     id_token = request.session.get("sso_id_token", "")
     login(request, user)  # a new session key: nothing of the attempt carries over
     request.session[SESSION_KEY] = config.organisation_id
+    request.session[SESSION_SLUG] = config.organisation.slug
     request.session["sso_id_token"] = id_token
     return redirect(_safe_next(request, next_url))
 
