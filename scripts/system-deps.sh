@@ -7,6 +7,7 @@
 #   poppler-utils               pdftotext, for checking generated PDFs
 #   libpango/libharfbuzz/fonts  WeasyPrint's PDF rendering
 #   wrk                         load benchmarks
+#   xmlsec1                     SAML signatures (pysaml2 checks them with it, in the app and the tests)
 #
 # Quick and quiet when everything is present (dpkg is asked, apt is not). As root the missing
 # packages are installed (`apt-get update` once first); otherwise it says what to install and
@@ -23,6 +24,7 @@ PACKAGES=(
     libharfbuzz-subset0
     fonts-dejavu-core
     wrk
+    xmlsec1
 )
 
 installed() {

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "tillit.steering",
     "tillit.audit",
     "tillit.records",
+
+    "tillit.identity",
+    "tillit.api",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -89,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tillit.core.middleware.UserLanguageMiddleware",
+    "tillit.identity.middleware.SingleSignOnMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tillit.core.context_processors.tillit",
+                "tillit.identity.context_processors.login_methods",
             ],
         },
     },
@@ -164,7 +169,10 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["tillit.core.auth.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "tillit.core.auth.EmailBackend",
+    "tillit.identity.backends.SingleSignOnBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -914,9 +914,17 @@ def _person_details(number: int, cells: list, col: _Columns, errors: list, this_
 
 
 def check_people(
-    organisation: Organisation, table: Table, progress: Progress | None = None, *, total: int = 0
+    organisation: Organisation,
+    table: Table,
+    progress: Progress | None = None,
+    *,
+    total: int = 0,
+    partial: bool = False,
 ) -> tuple[PeoplePlan, list[RowError]]:
-    """Validate a people file completely against itself and the organisation's units."""
+    """Validate a people file completely against itself and the organisation's units.
+
+    `partial`: the rows are some of the people (SCIM, an API call, a single sign-on), not
+    all of them, so the imported grants are left as they are."""
     errors = _check_header(table, PEOPLE_COLUMNS, PEOPLE_OPTIONAL)
     plan = PeoplePlan()
     if errors:
@@ -1010,7 +1018,7 @@ def check_people(
                 plan.grants_wanted.add((email, role, unit_pk if role == MED else None))
     if not table.rows:
         errors.append(RowError(2, "", _("The file has no people.")))
-    if not errors:
+    if not errors and not partial:
         errors.extend(_plan_grants(organisation, plan))
     return plan, errors
 
@@ -1056,8 +1064,11 @@ def apply_people(
     progress: Progress | None = None,
     offset: int = 0,
     total: int = 0,
+    partial: bool = False,
 ) -> dict:
-    """Create, update and deactivate people and sync imported grants. Call inside a transaction."""
+    """Create, update and deactivate people and sync imported grants. Call inside a transaction.
+
+    `partial` (rows from `check_people(partial=True)`): people missing from the rows stay."""
     fields = ("name", "unit_id", "language", "birth_year", "start_date", "gender", "active")
     existing = {
         row[0]: (row[1], row[2:])
@@ -1126,7 +1137,9 @@ def apply_people(
     flush(final=True)
     in_file = {row.email for row in plan.people}
     leaving = [
-        pk for email, (pk, values) in existing.items() if values[-1] and email not in in_file
+        pk
+        for email, (pk, values) in existing.items()
+        if values[-1] and email not in in_file and not partial
     ]
     for start in range(0, len(leaving), BATCH // 2):
         Person.objects.filter(pk__in=leaving[start : start + BATCH // 2]).update(
@@ -1354,6 +1367,32 @@ def run_import(
     if missing_columns(table, kind):
         header_errors = _check_header(table, *FIELDS[kind])
         return ImportResult(_name_file_columns(header_errors, mapping), {}, 0, file_columns)
+    return import_table(
+        organisation,
+        kind,
+        table,
+        by=by,
+        progress=progress,
+        mapping=mapping,
+        dry_run=dry_run,
+        expected_state=expected_state,
+    )
+
+
+def import_table(
+    organisation: Organisation,
+    kind: str,
+    table: Table,
+    *,
+    by=None,
+    progress: Progress | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    expected_state: str | None = None,
+) -> ImportResult:
+    """Check a table (read from a file, or built from an API request) and apply it atomically;
+    `run_import` says what `dry_run` and `expected_state` do."""
+    mapping = mapping or {}
     total = 2 * len(table.rows)
     check = check_units if kind == ImportJob.Kind.UNITS else check_people
     plan, errors = check(organisation, table, progress, total=total)
