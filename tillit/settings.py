@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tillit.workshop",
     "tillit.programmes",
     "tillit.steering",
+    "tillit.examples",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("tillit.results.urls")),
     path("", include("tillit.workshop.urls")),
     path("", include("tillit.steering.urls")),
+    path("", include("tillit.examples.urls")),
 ]
