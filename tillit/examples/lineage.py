@@ -83,7 +83,7 @@ def _short(text: str, size: int) -> str:
 def svg(nodes: list[Node]) -> SafeString:
     """The lineage as an indented tree: one box per example or adopting unit, joined by lines
     to their parent; adoptions filled by stage (the table beside it carries the words)."""
-    row, indent, box_width = 34, 28, 300
+    row, indent, box_width = 34, 28, 360
     width = indent * max((n.depth for n in nodes), default=0) + box_width + 8
     height = row * len(nodes) + 4
     parts, parents = [], {}
@@ -100,7 +100,7 @@ def svg(nodes: list[Node]) -> SafeString:
         stroke = "#15365f" if node.current else "#555555"
         width_line = 3 if node.current else 1
         dash = ' stroke-dasharray="4 3"' if node.kind == "adoption" else ""
-        text = _short(f"{node.label} ({node.detail})", 44)
+        text = _short(f"{node.label} ({node.detail})", 40)
         parts.append(
             f'<rect x="{x}" y="{y}" width="{box_width - 8}" height="26" rx="4" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="{width_line}"{dash}/>'

@@ -167,6 +167,14 @@ class GoodExample(models.Model):
     def language_list(self) -> list[str]:
         return split_codes(self.languages) or [self.language]
 
+    def inventory_rows(self) -> list[tuple[str, str, str]]:
+        """(area label, question, answer) of each inventory answer."""
+        labels = dict(AREAS)
+        return [
+            (str(labels.get(row.get("area"), "")), row.get("question", ""), row.get("answer", ""))
+            for row in self.inventory
+        ]
+
     def unit_names(self) -> str:
         return ", ".join(u.name for u in self.units.all())
 
