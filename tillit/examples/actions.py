@@ -227,16 +227,17 @@ def version_data(example: GoodExample) -> dict[str, Any]:
 @transaction.atomic
 def do_publish(example: GoodExample, user: User | None) -> ExampleVersion:
     """Publish a reviewed example as its next version (the earlier ones stay readable)."""
-    example = GoodExample.objects.select_for_update().get(pk=example.pk)
-    if example.status != GoodExample.Status.REVIEW:
+    locked = GoodExample.objects.select_for_update().get(pk=example.pk)
+    if locked.status != GoodExample.Status.REVIEW:
         raise NotAllowed("only an example in review is published")
-    example.version += 1
-    example.status = GoodExample.Status.PUBLISHED
-    example.published_at = timezone.now()
-    example.has_evidence = evidence_for(example).any
-    example.save(update_fields=["version", "status", "published_at", "has_evidence"])
+    locked.version += 1
+    locked.status = GoodExample.Status.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.has_evidence = evidence_for(locked).any
+    locked.save(update_fields=["version", "status", "published_at", "has_evidence"])
+    example.refresh_from_db()
     return ExampleVersion.objects.create(
-        example=example, number=example.version, data=version_data(example), published_by=user
+        example=locked, number=locked.version, data=version_data(locked), published_by=user
     )
 
 
