@@ -74,7 +74,7 @@ class Rights:
         """Published examples of the organisation, shared ones of others, one's own drafts."""
         if example.organisation_id != self.access.organisation.pk:
             return example.status == GoodExample.Status.PUBLISHED and example.shared
-        if example.status == GoodExample.Status.PUBLISHED:
+        if example.status == GoodExample.Status.PUBLISHED or example.author_id == self.user_id:
             return True
         return self.may_edit(example)
 
