@@ -111,9 +111,14 @@ def search(organisation, text: str, filters: Filters = Filters()) -> QuerySet[Go
 
 
 def like_this(example: GoodExample, organisation, limit: int = 5) -> list[GoodExample]:
-    """Examples like this one: sharing words of its title and problem, then its areas."""
-    words = " ".join(WORD.findall(f"{example.title} {example.problem}")[:12])
+    """Examples like this one: in one of its areas, sharing the longest words of its title and
+    problem (long words are the rarer ones: a cheap stand-in for weighting by rarity, which
+    keeps the OR query from matching most of a large library), most shared areas first."""
+    found = sorted(set(WORD.findall(f"{example.title} {example.problem}".lower())), key=len)
+    words = " ".join(w for w in found[-5:] if len(w) > 3)
     candidates = readable(organisation).exclude(pk=example.pk)
+    if example.area_list():
+        candidates = candidates.filter(areas__contains=f",{example.area_list()[0]},")
     found = list(ranked(candidates, words, any_word=True)[: limit * 3]) if words else []
     mine = set(example.area_list())
     found.sort(key=lambda e: -len(mine & set(e.area_list())))  # stable: rank within ties
