@@ -17,6 +17,7 @@ Target: (a)–(c) under 100 ms.
 """
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -52,12 +53,15 @@ PRINCIPLES = ["tillit", "medborgarfokus", "helhetssyn", "handlingsutrymme", "sto
 # about a third of a language's examples (rank 2) down to under one per cent (rank 300), as
 # words of real texts do, instead of every query matching a quarter of the library.
 RANKS = [2, 5, 10, 20, 30, 40, 60, 80, 100, 120, 150, 180, 200, 230, 260, 300, 350, 400, 450, 500]
-WEIGHTS = [1 / (rank + 1) for rank in range(800)]
+CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) for rank in range(800)))
 
 
 def zipf_vocabulary(real: list[str], language: str) -> list[str]:
-    """800 words in order of use: the real words at RANKS, synthetic ones between."""
-    words = [f"{language}ord{n}" for n in range(800)]
+    """800 words in order of use: the real words at RANKS, made-up ones (random letters, so
+    they share no prefixes) between."""
+    letters = "abdefghijklmnoprstuvy"
+    rng = random.Random(language)
+    words = ["".join(rng.choices(letters, k=rng.randint(4, 11))) for _ in range(800)]
     for rank, word in zip(RANKS, real, strict=False):
         words[rank] = word
     return words
@@ -108,10 +112,12 @@ def build(n: int, rng: random.Random):
                 batch.append(
                     GoodExample(
                         organisation=org,
-                        title=" ".join(rng.choices(words, WEIGHTS, k=4)).capitalize(),
-                        problem=" ".join(rng.choices(words, WEIGHTS, k=25)),
-                        what_changed=" ".join(rng.choices(words, WEIGHTS, k=25)),
-                        search_text=" ".join(rng.choices(words, WEIGHTS, k=150)),
+                        title=" ".join(
+                            rng.choices(words, cum_weights=CUMULATIVE, k=4)
+                        ).capitalize(),
+                        problem=" ".join(rng.choices(words, cum_weights=CUMULATIVE, k=25)),
+                        what_changed=" ".join(rng.choices(words, cum_weights=CUMULATIVE, k=25)),
+                        search_text=" ".join(rng.choices(words, cum_weights=CUMULATIVE, k=150)),
                         areas=codes(rng.sample(AREAS, rng.randint(1, 2))),
                         principles=codes(rng.sample(PRINCIPLES, rng.randint(1, 3))),
                         language=language,

@@ -13,6 +13,7 @@ reader finds a Swedish example by a shared word stem and the reverse.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -102,24 +103,71 @@ def ranked(queryset: QuerySet[GoodExample], text: str, *, any_word: bool = False
     )
 
 
+# What a list of results never shows; left unread, 50 rows read a tenth of the bytes.
+UNLISTED = ("search_text", "search_document", "story", "inventory", "what_changed")
+
+
 def search(organisation, text: str, filters: Filters = Filters()) -> QuerySet[GoodExample]:
     """The library's search: readable examples, filtered, ranked by `text` when given."""
-    queryset = filtered(readable(organisation), filters)
+    queryset = filtered(readable(organisation), filters).defer(*UNLISTED)
     if text.strip():
         return ranked(queryset, text)
     return queryset.order_by("-published_at", "-pk")
 
 
+def _folded(word: str) -> str:
+    """A word as FTS5's unicode61 tokenizer indexes it: lower case, diacritics removed."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def rarest_words(words: set[str], count: int = 3) -> list[str]:
+    """The `count` words held by the fewest examples (but by more than this one). SQLite reads
+    FTS5's vocabulary table; PostgreSQL takes the longest words, which are the rarer ones
+    (its GIN index makes an OR of a few words cheap either way)."""
+    words = {w for w in words if len(w) > 3}
+    if connection.vendor != "sqlite":
+        return sorted(words, key=lambda w: (-len(w), w))[:count]
+    folded = {_folded(w): w for w in words}
+    if not folded:
+        return []
+    marks = ", ".join(["%s"] * len(folded))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, doc FROM examples_fts_vocab WHERE term IN ({marks})",  # noqa: S608
+            list(folded),
+        )
+        docs = dict(cursor.fetchall())
+    held = sorted((t for t in folded if docs.get(t, 0) > 1), key=lambda t: (docs[t], t))
+    return [folded[t] for t in held[:count]]
+
+
+def exact_query(words: list[str]) -> str:
+    """Whole words OR'd, for FTS5 (no prefixes: the words come from an example's own text)."""
+    return " OR ".join(f'"{_folded(w)}"' for w in words)
+
+
 def like_this(example: GoodExample, organisation, limit: int = 5) -> list[GoodExample]:
-    """Examples like this one: in one of its areas, sharing the longest words of its title and
-    problem (long words are the rarer ones: a cheap stand-in for weighting by rarity, which
-    keeps the OR query from matching most of a large library), most shared areas first."""
-    found = sorted(set(WORD.findall(f"{example.title} {example.problem}".lower())), key=len)
-    words = " ".join(w for w in found[-5:] if len(w) > 3)
+    """Examples like this one: in its first area, sharing its rarest words of title and
+    problem (an OR of every word matched most of a large library), most shared areas first."""
+    words = rarest_words(set(WORD.findall(f"{example.title} {example.problem}".lower())))
+    if not words:
+        return []
     candidates = readable(organisation).exclude(pk=example.pk)
     if example.area_list():
         candidates = candidates.filter(areas__contains=f",{example.area_list()[0]},")
-    found = list(ranked(candidates, words, any_word=True)[: limit * 3]) if words else []
+    if connection.vendor == "postgresql":
+        found = list(ranked(candidates, " ".join(words), any_word=True)[: limit * 3])
+    else:
+        found = list(
+            candidates.extra(
+                tables=["examples_fts"],
+                where=["examples_fts.rowid = examples_goodexample.id", "examples_fts MATCH %s"],
+                params=[exact_query(words)],
+                select={"rank": "examples_fts.rank"},
+                order_by=["rank", "-examples_goodexample.id"],
+            )[: limit * 3]
+        )
     mine = set(example.area_list())
     found.sort(key=lambda e: -len(mine & set(e.area_list())))  # stable: rank within ties
     return found[:limit]
