@@ -181,7 +181,7 @@ def run(args: argparse.Namespace, database: str) -> None:
     some = list(GoodExample.objects.filter(organisation=org).order_by("pk")[:5])
 
     def listed(query, chosen=None):
-        return first(search(org, query, chosen or Filters()))
+        return first(org, query, chosen or Filters())
 
     counts = {q: search(org, q).count() for q in QUERIES}
     assert all(counts.values()), counts  # every query finds something: the timing is real

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.examples.conftest import VALUES, publish
 from tillit.examples import actions
-from tillit.examples.search import Filters, like_this, search
+from tillit.examples.search import Filters, first, like_this, search
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +61,28 @@ def test_swedish_and_danish_words_find_their_inflections(org, library):
     assert titles(search(org, "rutinbesök fravær")) == []  # every word must match
 
 
+def test_a_result_page_keeps_the_rank_order_and_the_filters(org, units, library):
+    swedish, danish, _draft = library
+    more = [
+        publish(
+            actions.do_create_example(
+                org, {**VALUES, "title": f"Rutinbesök {n}"}, [units["HEM"]], None
+            )
+        )
+        for n in range(3)
+    ]
+    page = first(org, "rutinbesök", count=2)
+    assert len(page) == 2
+    assert [e.pk for e in page] == [e.pk for e in first(org, "rutinbesök")][:2]
+    assert {e.pk for e in first(org, "rutinbesök")} == {swedish.pk, *(e.pk for e in more)}
+    assert first(org, "rutinbesök", Filters(area="culture")) == []
+    assert [e.title for e in first(org, "fravær", Filters(area="culture"))] == [danish.title]
+
+
 def test_operators_in_the_query_are_plain_words(org, library):
     for query in ('" OR *', "NEAR(a b)", "-fravær", "a:b", "'"):
         list(search(org, query))  # no syntax error reaches the reader
+        first(org, query)
 
 
 def test_filters(org, units, library):

@@ -39,7 +39,7 @@ def library(request: HttpRequest) -> HttpResponse:
     """The library: published examples (own and shared), searchable and filtered."""
     query = request.GET.get("q", "").strip()[:200]
     filters = _filters(request)
-    found = search.first(search.search(request.organisation, query, filters))
+    found = search.first(request.organisation, query, filters)
     unit_types = (
         Unit.objects.filter(organisation=request.organisation)
         .exclude(unit_type="")
