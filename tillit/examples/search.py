@@ -200,7 +200,14 @@ def like_this(example: GoodExample, organisation, limit: int = 5) -> list[GoodEx
     if example.area_list():
         candidates = candidates.filter(areas__contains=f",{example.area_list()[0]},")
     if connection.vendor == "postgresql":
-        found = list(ranked(candidates, " ".join(words), any_word=True)[: limit * 3])
+        # The example's own words, stemmed by its own language's dictionary only.
+        config = SEARCH_CONFIGS.get(example.language, "swedish")
+        query = SearchQuery(" or ".join(words), config=config, search_type="websearch")
+        found = list(
+            candidates.filter(search_document=query)
+            .annotate(rank=SearchRank(F("search_document"), query))
+            .order_by("-rank", "-pk")[: limit * 3]
+        )
     else:
         found = list(
             candidates.extra(
