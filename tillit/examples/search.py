@@ -181,7 +181,9 @@ def first(
     queryset = filtered(readable(organisation), filters)
     if not text.strip():
         ids = list(queryset.order_by("-published_at", "-pk").values_list("pk", flat=True)[:count])
-    elif connection.vendor == "sqlite":
+    elif connection.vendor == "sqlite" and filters == Filters():
+        # Most matches are readable: FTS5's own ranking, walked in chunks, is cheapest. With
+        # filters few are, and ranking the join of index and matching rows wins.
         ids = _ranked_ids_sqlite(queryset, text, count)
     else:
         ids = list(ranked(queryset, text).values_list("pk", flat=True)[:count])
