@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
     "tillit.identity",
     "tillit.api",
+
+    "tillit.examples",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("tillit.workshop.urls")),
     path("", include("tillit.steering.urls")),
     path("", include("tillit.records.urls")),
+
+    path("", include("tillit.examples.urls")),
 ]
