@@ -69,10 +69,8 @@ INSTALLED_APPS = [
     "tillit.steering",
     "tillit.audit",
     "tillit.records",
-
     "tillit.identity",
     "tillit.api",
-
     "tillit.examples",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -20,6 +20,5 @@ urlpatterns = [
     path("", include("tillit.workshop.urls")),
     path("", include("tillit.steering.urls")),
     path("", include("tillit.records.urls")),
-
     path("", include("tillit.examples.urls")),
 ]

@@ -144,7 +144,6 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         target_unit=root,
         languages=[request.organisation.language],
         reminder_days=[7, 12],
-
         **request.organisation.thresholds(),  # the organisation's defaults (its settings)
     )
     return _edit(request, draft)
