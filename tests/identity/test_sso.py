@@ -190,6 +190,11 @@ def test_admin_configures_sso_and_non_admins_cannot(client, admin_user, employee
         },
     )
     assert response.status_code == 302
+    from tillit.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.SSO_CHANGED)  # who changed what
+    assert entry.actor == admin_user and "metadata_url" in entry.detail["setting"]
+    assert entry.detail["new"]["metadata_url"] == "https://idp.testby.se/metadata"
     client.logout()  # which forgets every cookie, the language's too
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     login_page = client.get("/login/?next=/o/testby/")
