@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are
 # still synchronous and safe.
@@ -63,6 +64,12 @@ def new_page(browser, live_server):
             base_url=live_server.url,
             has_touch=phone,
             is_mobile=phone,
+        )
+        # The language as a person picks it in the menu (the cookie): on an organisation's pages
+        # the browser's own language counts for nothing – the organisation's does, for whoever
+        # has not chosen (tillit.core.languages).
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

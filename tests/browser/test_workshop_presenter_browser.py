@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.browser.conftest import assert_accessible, login
 from tests.browser.test_workshop_browser import wait_for
@@ -83,11 +84,14 @@ def test_phone_controls_presenter_screen_while_phones_post_and_vote(
         locale={"da": "da-DK", "sv": "sv-SE"}[language],
         base_url=live_server.url,
     )
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
     try:
         screen = context.new_page()
         screen.set_default_timeout(10_000)
         login(screen, admin_user.email, PASSWORD)
-        # The facilitator's choice of language holds on the screen (same account).
+        # The language chosen in the menu holds on the screen.
         fac.goto(base)
         screen.goto(base + "screen/")
         assert screen.locator("html").get_attribute("lang") == language
