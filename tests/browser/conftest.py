@@ -71,7 +71,8 @@ def new_page(browser, live_server):
         context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
         )
-        context.set_default_timeout(10_000)
+        # Generous: CI runs the PostgreSQL round beside this one on two cores.
+        context.set_default_timeout(20_000)
         contexts.append(context)
         return context.new_page()
 
