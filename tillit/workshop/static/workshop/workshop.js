@@ -91,6 +91,17 @@
       if (event.target.closest && event.target.closest("[data-live]")) { lastTouch = Date.now(); }
     }, true);
   });
+  // A refresh of the live region that failed (a server error, a dropped connection) is asked
+  // again a second later: with the event stream up nothing else would ask before the next
+  // change, and the region would show an old state until then.
+  ["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      if (event.target && event.target.hasAttribute && event.target.hasAttribute("data-live")) {
+        setTimeout(refresh, 1000);
+      }
+    });
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var live = event.detail.elt;
     if (!live.hasAttribute || !live.hasAttribute("data-live") || event.detail.requestConfig.verb !== "get") { return; }
