@@ -34,7 +34,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._database import machine_speed, throwaway_database  # noqa: E402
-from bench.submit import CSRF, free_port, wait_for  # noqa: E402
+from bench.submit import CSRF, free_port, prepare, wait_for  # noqa: E402
 
 RADIO = re.compile(r'type="(?:radio|checkbox)" name="(a:[^"]+)" value="([^"]*)"')
 TEXTAREA = re.compile(r'<textarea[^>]*name="(a:[^"]+)"')
@@ -51,67 +50,6 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PAGE_FIELD = re.compile(r'name="page" value="(\d+)"')
 KEY_FIELD = re.compile(r'name="idempotency_key" value="([^"]+)"')
 FORM_ACTION = re.compile(r'<form method="post"(?: action="([^"]*)")?[^>]*id="page-form"')
-
-
-def prepare(n: int) -> list[str]:
-    """An open HME campaign (the instrument of the LimeSurvey comparison) with n fresh links."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from tillit.instruments.shipped import install_shipped
-    from tillit.org.models import Organisation, Unit
-    from tillit.surveys.models import (
-        Campaign,
-        CampaignInstrument,
-        Invitation,
-        hash_token,
-        new_token,
-    )
-
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        serial = "bigserial" if connection.vendor == "postgresql" else "integer"
-        extra = "" if connection.vendor == "postgresql" else " autoincrement"
-        columns = f"id {serial} primary key{extra}, payload text"
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS bench_insert ({columns})")
-    versions = {v.instrument.slug: v for v, _new in install_shipped()}
-    today = timezone.localdate()
-    tokens = []
-    with transaction.atomic():
-        org = Organisation.objects.create(slug=f"bench-{uuid.uuid4().hex[:8]}", name="Bench")
-        root = Unit.objects.create(organisation=org, external_id="R", name="Bench")
-        units = [
-            Unit.objects.create(organisation=org, external_id=f"U{i}", name=f"U{i}", parent=root)
-            for i in range(20)
-        ]
-        campaign = Campaign.objects.create(
-            organisation=org,
-            name="Bench",
-            target_unit=root,
-            opens_on=today,
-            closes_on=today + timezone.timedelta(days=7),
-            status=Campaign.Status.OPEN,
-        )
-        CampaignInstrument.objects.create(campaign=campaign, version=versions["hme"])
-        invitations = []
-        for i in range(n):
-            token = new_token()
-            invitations.append(
-                Invitation(
-                    campaign=campaign, unit=units[i % len(units)], token_hash=hash_token(token)
-                )
-            )
-            tokens.append(token)
-        Invitation.objects.bulk_create(invitations, batch_size=2000)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    return tokens
 
 
 class Client:
@@ -275,7 +213,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
         "DATABASE_URL": url,
     }
     os.environ.update(env)
-    tokens = prepare(args.invitations)
+    tokens = [token for token, _key in prepare(args.invitations, drafts=False)]
     all_tokens = list(tokens)
     port = free_port()
     command = [sys.executable, "-m", "tillit", "serve", "--workers", str(args.workers)]

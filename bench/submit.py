@@ -111,8 +111,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare(n: int) -> list[tuple[str, str]]:
-    """An open HME campaign with n links, each with a complete draft; returns (token, key)."""
+def prepare(n: int, *, drafts: bool = True) -> list[tuple[str, str]]:
+    """An open HME campaign with n links, each with a complete draft (without `drafts`: fresh
+    links, as a journey starts); returns (token, key)."""
     import django
 
     django.setup()
@@ -161,14 +162,14 @@ def prepare(n: int) -> list[tuple[str, str]]:
             status=Campaign.Status.OPEN,
         )
         CampaignInstrument.objects.create(campaign=campaign, version=versions["hme"])
-        invitations, drafts = [], []
+        invitations, made = [], []
         for i in range(n):
             token, key = new_token(), uuid.uuid4()
             digest = hash_token(token)
             invitations.append(
                 Invitation(campaign=campaign, unit=units[i % len(units)], token_hash=digest)
             )
-            drafts.append(
+            made.append(
                 Draft(
                     invitation_id=digest,
                     campaign=campaign,
@@ -179,7 +180,8 @@ def prepare(n: int) -> list[tuple[str, str]]:
             )
             links.append((token, str(key)))
         Invitation.objects.bulk_create(invitations, batch_size=2000)
-        Draft.objects.bulk_create(drafts, batch_size=2000)
+        if drafts:
+            Draft.objects.bulk_create(made, batch_size=2000)
     if connection.vendor == "sqlite":
         # Start from an empty write-ahead log, so the first seconds measured do not copy the
         # prepared links into the database file.

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bench._database import throwaway_database
+from tests.test_serve import descendants
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKS = 48
@@ -118,16 +119,7 @@ def wait_until_up(server: subprocess.Popen, port: int) -> None:
 
 def kill_instance(server: subprocess.Popen) -> None:
     """SIGKILL the supervisor and every process below it: the machine went down."""
-    rows = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True)
-    children: dict[int, list[int]] = {}
-    for row in rows.stdout.splitlines():
-        child, parent = map(int, row.split())
-        children.setdefault(parent, []).append(child)
-    pids, todo = [server.pid], [server.pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            pids.append(child)
-            todo.append(child)
+    pids = [server.pid, *descendants(server.pid)]
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
