@@ -238,7 +238,10 @@ def _step_context(request, programme: Programme, current: ProgrammeStep, **extra
         "artefacts": programme.artefacts.filter(step_id=current.step_id),
         "kinds": kinds_for(definition),
         "can_steer": can_steer,
-        "steps": programme.steps.all(),
+        "steps": [
+            (other, text_for(other.definition.get("title"), language))
+            for other in programme.steps.all()
+        ],
         **_results_context(request, programme, definition),
     }
 
