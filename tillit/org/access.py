@@ -106,7 +106,9 @@ def operator_org_view(view: Callable) -> Callable:
             if live and access_for(request.user, organisation).is_member:
                 raise PermissionDenied
             raise Http404
-        request.organisation = organisation
+        # Not `request.organisation`: the page frame would show the organisation's menu, whose
+        # pages the operator may not open.
+        request.operated = organisation
         return view(request, *args, **kwargs)
 
     return wrapped

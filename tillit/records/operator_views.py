@@ -22,7 +22,7 @@ from tillit.records.forms import DeleteOrganisationForm
 @operator_org_view
 def archive(request: HttpRequest) -> HttpResponse:
     """Archive: hidden from its members, nothing deleted."""
-    organisation = request.organisation
+    organisation = request.operated
     try:
         do_archive_organisation(organisation, by=request.user)
     except OrganisationError as error:
@@ -40,16 +40,16 @@ def archive(request: HttpRequest) -> HttpResponse:
 @operator_org_view
 def restore(request: HttpRequest) -> HttpResponse:
     """Bring an archived organisation back."""
-    do_restore_organisation(request.organisation, by=request.user)
-    messages.success(request, _("%(org)s is restored.") % {"org": request.organisation.name})
-    return redirect("org:operator_org", request.organisation.slug)
+    do_restore_organisation(request.operated, by=request.user)
+    messages.success(request, _("%(org)s is restored.") % {"org": request.operated.name})
+    return redirect("org:operator_org", request.operated.slug)
 
 
 @require_http_methods(["GET", "POST"])
 @operator_org_view
 def delete(request: HttpRequest) -> HttpResponse:
     """What deleting takes with it, and the typed name that confirms it (POST deletes)."""
-    organisation = request.organisation
+    organisation = request.operated
     form = DeleteOrganisationForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -70,7 +70,7 @@ def delete(request: HttpRequest) -> HttpResponse:
     if form.errors:
         status = 400
     context = {
-        "organisation": organisation,
+        "operated": organisation,
         "form": form,
         "holdings": holdings(organisation),
         "open_campaigns": open_campaigns(organisation),

@@ -97,7 +97,7 @@ def operator_home(request: HttpRequest) -> HttpResponse:
 @operator_org_view
 def operator_organisation(request: HttpRequest) -> HttpResponse:
     """One organisation for the site operator: rename it (POST), archive, restore or delete it."""
-    organisation = request.organisation
+    organisation = request.operated
     form = RenameForm(request.POST or None, initial={"name": organisation.name})
     if request.method == "POST" and form.is_valid():
         old = organisation.name
@@ -106,7 +106,7 @@ def operator_organisation(request: HttpRequest) -> HttpResponse:
             request, _("%(old)s is now called %(new)s.") % {"old": old, "new": organisation.name}
         )
         return redirect("org:operator_org", organisation.slug)
-    return render(request, "org/operator_org.html", {"form": form, "organisation": organisation})
+    return render(request, "org/operator_org.html", {"form": form, "operated": organisation})
 
 
 @org_view(admin=True)
