@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD, make_user
 from tests.test_surveys_support import GOOD
 from tillit.audit.models import AuditEntry
 from tillit.core.models import User
+from tillit.identity.actions import authenticate_token, do_create_token
 from tillit.org.access import organisations_for
 from tillit.org.models import Organisation, Person, Unit
 from tillit.records import actions as records
@@ -217,10 +218,16 @@ def test_an_open_survey_stops_deleting(as_operator, answered):
     assert Organisation.objects.filter(slug="testby").exists()
 
 
-def test_archived_organisations_log_nobody_in_and_send_nothing(as_operator, org, units):
+def test_archived_organisations_let_nobody_in_until_restored(as_operator, org, units):
     make_user("chef.hem@testby.se")
     client = Client()
     assert client.login(username="chef.hem@testby.se", password=PASSWORD)
+    _token, secret = do_create_token(org, "HR", ["org:read"])
+    assert authenticate_token(f"Bearer {secret}") is not None
     as_operator.post(url("records:archive_org"))
     assert client.get(reverse("steering:register", args=["testby"])).status_code == 404
-    assert client.get(reverse("home")).status_code == 200  # no organisation listed
+    assert client.get(reverse("org:tree", args=["testby"])).status_code == 404
+    assert authenticate_token(f"Bearer {secret}") is None
+    as_operator.post(url("records:restore_org"))
+    assert client.get(reverse("steering:register", args=["testby"])).status_code == 200
+    assert authenticate_token(f"Bearer {secret}") is not None
