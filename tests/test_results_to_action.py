@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 from tests.test_results_helpers import answer, make_campaign
 from tillit.core import jobs
-from tillit.org.models import Person
+from tillit.org.models import Organisation, Person
 from tillit.programmes import actions, mailing
 from tillit.programmes.loading import install_shipped_templates
 from tillit.programmes.models import Artefact, Programme, ProgrammeTemplate
@@ -180,6 +180,10 @@ def test_owners_are_reminded_before_the_date_and_once_when_overdue(
         action.version,
         admin_user,
     )
+    # An archived organisation is asked nothing (records.actions.do_archive_organisation).
+    Organisation.objects.filter(pk=org.pk).update(archived_at=timezone.now())
+    assert mailing.run_action_reminders(today + dt.timedelta(days=18))["coming"] == 0
+    Organisation.objects.filter(pk=org.pk).update(archived_at=None)
     assert mailing.run_action_reminders(today + dt.timedelta(days=18))["coming"] == 1
     Artefact.objects.filter(pk=action.pk).update(status="done")
     assert mailing.run_action_reminders(today + dt.timedelta(days=30))["overdue"] == 0

@@ -32,6 +32,7 @@ DETAIL_KEYS = frozenset(
         "reference",
         "decision",
         "deleted",
+        "name",
     }
 )
 MAX_TEXT = 200

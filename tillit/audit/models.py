@@ -27,6 +27,7 @@ DETAIL_LABELS = {
     "reference": _("case reference"),
     "decision": _("decision"),
     "deleted": _("deleted"),
+    "name": _("name"),
 }
 
 
@@ -46,8 +47,16 @@ class AuditEntry(models.Model):
         RECORDS_EXPORTED = "records_exported", _("Records request answered")
         PERSONAL_EXPORTED = "personal_exported", _("Own data exported")
         RETENTION_RUN = "retention_run", _("Retention run")
+        ORGANISATION_RENAMED = "organisation_renamed", _("Organisation renamed")
+        ORGANISATION_ARCHIVED = "organisation_archived", _("Organisation archived")
+        ORGANISATION_RESTORED = "organisation_restored", _("Organisation restored")
+        ORGANISATION_DELETED = "organisation_deleted", _("Organisation deleted")
 
-    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    # Null only on the entry that an organisation was deleted (its name is in the detail): that
+    # entry outlives the organisation, the organisation's own entries are deleted with it.
+    organisation = models.ForeignKey(
+        "org.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -14,10 +14,14 @@ from django.http import HttpRequest
 class NextStep:
     """One thing to look at or do: a sentence and where to do it."""
 
-    kind: str  # "campaign", "results", "action", "workshop"
+    kind: str  # "campaign", "results", "action", "workshop", "answer"
     text: str
     url: str
     urgent: bool = False
+    # A step done by a POST (a button, not a link): its address and the button's words.
+    post_url: str = ""
+    button: str = ""
+    note: str = ""
 
 
 _providers: list[Callable[[HttpRequest], list[NextStep]]] = []

@@ -29,6 +29,8 @@ def send_follow_ups(today: dt.date) -> int:
     for adoption in due(today):
         unit = adoption.unit
         organisation = unit.organisation
+        if organisation.archived_at is not None:
+            continue  # archived: nothing in it is asked for any more
         user = User.objects.filter(email=unit.manager_email).first()
         language = (user.language if user else "") or organisation.language
         link = settings.SITE_URL.rstrip("/") + reverse(

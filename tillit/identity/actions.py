@@ -137,7 +137,11 @@ def authenticate_token(header: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("organisation", "unit")
-        .filter(token_hash=hash_token(secret.strip()), revoked_at__isnull=True)
+        .filter(
+            token_hash=hash_token(secret.strip()),
+            revoked_at__isnull=True,
+            organisation__archived_at__isnull=True,
+        )
         .first()
     )
     if token is None:

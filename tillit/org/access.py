@@ -69,16 +69,49 @@ def access_for(user, organisation: Organisation) -> Access:
     )
 
 
+def live_organisations():
+    """Organisations that are not archived: an archived one is hidden from everyone but the
+    site operator, and nothing in it changes."""
+    return Organisation.objects.filter(archived_at__isnull=True)
+
+
 def organisations_for(user):
     """Organisations in which the user has a role or is an active person."""
     if not user.is_authenticated:
         return Organisation.objects.none()
     email = user.email
-    return Organisation.objects.filter(
-        Q(grants__email=email)
-        | Q(units__manager_email=email, units__closed_at__isnull=True)
-        | Q(people__email=email, people__active=True)
-    ).distinct()
+    return (
+        Organisation.objects.filter(archived_at__isnull=True)
+        .filter(
+            Q(grants__email=email)
+            | Q(units__manager_email=email, units__closed_at__isnull=True)
+            | Q(people__email=email, people__active=True)
+        )
+        .distinct()
+    )
+
+
+def operator_org_view(view: Callable) -> Callable:
+    """Decorate a site operator's view of one organisation (archived ones too), taking `org`
+    (a slug). A member of the organisation who is no operator gets 403; anyone else 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, org: str, *args, **kwargs) -> HttpResponse:
+        organisation = Organisation.objects.filter(slug=org).first()
+        if organisation is None:
+            raise Http404
+        if not request.user.is_operator:
+            live = organisation.archived_at is None
+            if live and access_for(request.user, organisation).is_member:
+                raise PermissionDenied
+            raise Http404
+        # Not `request.organisation`: the page frame would show the organisation's menu, whose
+        # pages the operator may not open.
+        request.operated = organisation
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def org_view(*, admin: bool = False) -> Callable:
@@ -92,7 +125,7 @@ def org_view(*, admin: bool = False) -> Callable:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, org: str, *args, **kwargs) -> HttpResponse:
-            organisation = get_object_or_404(Organisation, slug=org)
+            organisation = get_object_or_404(live_organisations(), slug=org)
             access = access_for(request.user, organisation)
             if not access.is_member:
                 raise Http404

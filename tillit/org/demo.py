@@ -35,6 +35,7 @@ from tillit.core.models import User
 from tillit.org import demo_names
 from tillit.org.demo_names import words
 from tillit.org.models import Organisation, Person, RoleGrant, Unit, UnitChange
+from tillit.org.operating import delete_organisation_rows
 
 # Demo only: printed by `tillit demo`, known to everyone who reads the README. Never use it
 # (or a demo organisation) on a server that holds real data.
@@ -906,11 +907,8 @@ def delete_demo() -> None:
 
 
 def delete_organisation(org: Organisation) -> None:
-    """Delete an organisation with its tree and people (the tree's PROTECT links undone first)."""
-    with transaction.atomic():
-        Person.objects.filter(organisation=org).delete()
-        Unit.objects.filter(organisation=org).update(parent=None)
-        org.delete()
+    """Delete a demo organisation with everything in it."""
+    delete_organisation_rows(org)
 
 
 def extenders() -> list[Callable[[DemoResult], None]]:

@@ -80,6 +80,9 @@ class Organisation(models.Model):
         db_default="kolada",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by a site operator: hidden from everyone and read-only, every record kept (a public
+    # authority may destroy records only under its retention decision); deleting comes after.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organisation")

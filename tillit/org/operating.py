@@ -5,8 +5,11 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tillit import audit
+from tillit.audit.log import Kind
+from tillit.audit.models import AuditEntry
 from tillit.core.models import User, normalise_email
-from tillit.org.models import Organisation, RoleGrant
+from tillit.org.models import Organisation, Person, RoleGrant, Unit
 from tillit.org.roles import Outcome, RoleError, do_grant_role
 
 #: Sensible defaults per country; the process owner changes them on the settings page.
@@ -68,6 +71,33 @@ def do_give_organisations(
             continue  # already a process owner there
         added.append(organisation)
     return added
+
+
+def do_rename_organisation(organisation: Organisation, name: str, *, by: User | None) -> None:
+    """Give an organisation a new name. The short name (slug) stays: it is in every address
+    of the organisation, in links already mailed and bookmarked, in API clients' URLs and in
+    the single sign-on addresses registered at the identity provider."""
+    name = name.strip()
+    if not name:
+        raise ValueError(_("The name cannot be empty."))
+    old = organisation.name
+    if name == old:
+        return
+    with transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(name=name)
+        organisation.name = name
+        audit.record(Kind.ORGANISATION_RENAMED, organisation, by, old=old, new=name)
+
+
+def delete_organisation_rows(organisation: Organisation) -> None:
+    """Delete an organisation and everything that cascades from it (the tree's PROTECT links
+    undone first). The caller owns the decision: `records.actions.do_delete_organisation`."""
+    with transaction.atomic():
+        # Its audit entries go with it (the log's foreign key would only set them to null).
+        AuditEntry.objects.filter(organisation=organisation).delete()
+        Person.objects.filter(organisation=organisation).delete()
+        Unit.objects.filter(organisation=organisation).update(parent=None)
+        organisation.delete()
 
 
 def do_set_operator(email: str, operator: bool) -> User:

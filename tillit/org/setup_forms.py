@@ -27,9 +27,20 @@ class GiveOrganisationsForm(forms.Form):
     email = forms.EmailField(label=_("Consultant's e-mail address"))
     organisations = forms.ModelMultipleChoiceField(
         label=_("Organisations"),
-        queryset=Organisation.objects.order_by("name"),
+        queryset=Organisation.objects.filter(archived_at__isnull=True).order_by("name"),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The consultant becomes process owner in each organisation ticked."),
+    )
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(
+        label=_("New name"),
+        max_length=200,
+        help_text=_(
+            "The short name in the addresses stays: links already sent, bookmarks, API clients "
+            "and single sign-on use it."
+        ),
     )
 
 

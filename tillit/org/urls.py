@@ -24,4 +24,5 @@ urlpatterns = [
     path("o/<slug:org>/settings/", setup.organisation_settings, name="settings"),
     path("o/<slug:org>/settings/logo/", setup.logo, name="logo"),
     path("operator/", setup.operator_home, name="operator"),
+    path("operator/<slug:org>/", setup.operator_organisation, name="operator_org"),
 ]

@@ -71,7 +71,7 @@ def run_action_reminders(today: dt.date | None = None) -> dict[str, int]:
     open_actions = (
         Artefact.objects.open_actions()
         .exclude(owner_email="")
-        .filter(due_date__isnull=False)
+        .filter(due_date__isnull=False, organisation__archived_at__isnull=True)
         .select_related("organisation", "programme")
     )
     not_sent = {

@@ -45,3 +45,15 @@ class RecordsRequestForm(forms.ModelForm):
         self.fields["campaign"].queryset = Campaign.objects.filter(
             organisation=organisation, status=Campaign.Status.CLOSED
         )
+
+
+class DeleteOrganisationForm(forms.Form):
+    typed_name = forms.CharField(
+        label=_("Type the organisation's name to confirm"), max_length=200, strip=True
+    )
+    reference = forms.CharField(
+        label=_("Reference of the decision that allows deleting (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("E.g. the retention decision or the archive's approval, for the log."),
+    )

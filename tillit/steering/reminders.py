@@ -34,6 +34,8 @@ def send_review_reminders(today: dt.date) -> int:
     """Mail every owner one message listing their signals due for review; returns mails sent."""
     by_owner: dict[tuple[int, str], list[Signal]] = defaultdict(list)
     for signal in due(today):
+        if signal.organisation.archived_at is not None:
+            continue  # archived: nothing in it is asked for any more
         by_owner[(signal.organisation_id, signal.owner_email)].append(signal)
     sent = 0
     for (_org_id, email), signals in by_owner.items():

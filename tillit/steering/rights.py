@@ -18,8 +18,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from tillit.core.languages import activate_if_no_choice
-from tillit.org.access import Access, access_for
-from tillit.org.models import Organisation
+from tillit.org.access import Access, access_for, live_organisations
 from tillit.steering.models import SteeringRole
 
 
@@ -80,7 +79,7 @@ def steering_view(check: str = ""):
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, org: str, *args, **kwargs):
-            organisation = get_object_or_404(Organisation, slug=org)
+            organisation = get_object_or_404(live_organisations(), slug=org)
             access = access_for(request.user, organisation)
             rights = rights_for(access, request.user.email)
             if not rights.is_member:

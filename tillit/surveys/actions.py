@@ -318,6 +318,67 @@ def do_send_reminders(campaign: Campaign, *, by=None, scheduled: bool = False) -
     return len(messages)
 
 
+# A person may ask for their own link again this often per campaign and hour: enough for a
+# lost mail and a typo'd address, too few to flood an inbox.
+MY_LINK_LIMIT = 3
+MY_LINK_WINDOW = 3600
+
+
+def waiting_invitations(organisation, email: str, today: date | None = None):
+    """The invitations of the person with `email` that still wait for an answer today: an
+    open campaign of the organisation, the link not yet used. Read from the invitation's own
+    `responded` flag; nothing of the response is looked at."""
+    today = today or timezone.localdate()
+    return (
+        Invitation.objects.filter(
+            campaign__organisation=organisation,
+            campaign__status=Campaign.Status.OPEN,
+            campaign__opens_on__lte=today,
+            campaign__closes_on__gte=today,
+            person__email=email,
+            person__active=True,
+            via_code=False,
+            responded=False,
+        )
+        .select_related("campaign", "person")
+        .order_by("campaign__closes_on", "campaign_id")
+    )
+
+
+def do_send_my_link(organisation, campaign_id: int, email: str) -> None:
+    """Mail the person with `email` a fresh link to their own invitation in the campaign (as
+    a reminder does: the first link is stored only as a hash, so it cannot be shown again).
+
+    Raises Invitation.DoesNotExist when they have no waiting invitation there. No campaign
+    event is logged: it would tell the process owner who had not yet answered, and when.
+    """
+    limit_key = throttle.key_for("my-link", str(campaign_id), email)
+    if throttle.count(limit_key) >= MY_LINK_LIMIT:
+        raise CampaignError(
+            _("A new link was sent to you several times in the last hour. Look in your inbox.")
+        )
+    with transaction.atomic():
+        invitation = (
+            waiting_invitations(organisation, email)
+            .select_for_update(of=("self",))
+            .filter(campaign_id=campaign_id)
+            .first()
+        )
+        if invitation is None:
+            raise Invitation.DoesNotExist
+        token = new_token()
+        ReminderLink.objects.create(token_hash=hash_token(token), invitation=invitation)
+    throttle.hit(limit_key, MY_LINK_WINDOW)
+    campaign = invitation.campaign
+    message = _message(campaign, invitation.person, invitation.language, token, "reminder")
+    try:
+        get_connection().send_messages([message])
+    except (smtplib.SMTPException, OSError) as error:
+        raise CampaignError(
+            _("Your link could not be sent (%(error)s). Try again in a while.") % {"error": error}
+        ) from error
+
+
 def existing_unit_code(campaign: Campaign, unit: Unit) -> UnitCode | None:
     """The unit's answering code in this campaign, if one was made."""
     return UnitCode.objects.filter(campaign=campaign, unit=unit).first()

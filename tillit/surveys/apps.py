@@ -53,6 +53,7 @@ class SurveysConfig(AppConfig):
         jobs.register_periodic("surveys.schedule", run_schedule)
 
         from tillit.core.nextsteps import register
-        from tillit.surveys.nextsteps import open_campaigns
+        from tillit.surveys.nextsteps import open_campaigns, waiting_for_me
 
+        register(waiting_for_me)
         register(open_campaigns)

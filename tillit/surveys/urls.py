@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tillit.surveys.views import answering, campaigns, testing
+from tillit.surveys.views import answering, campaigns, mine, testing
 
 app_name = "surveys"
 
@@ -33,6 +33,7 @@ urlpatterns = [
         campaigns.campaign_test_link,
         name="test_link",
     ),
+    path("o/<slug:org>/surveys/<int:campaign_id>/my-link/", mine.my_link, name="my_link"),
     path(
         "o/<slug:org>/surveys/<int:campaign_id>/poster/<int:unit_id>/",
         campaigns.campaign_poster,

@@ -117,7 +117,11 @@ def _text(texts, language: str) -> str:
 def open_session_by_code(code: str) -> WorkshopSession | None:
     """The open session with this code, or None."""
     return (
-        WorkshopSession.objects.filter(code=normalise_code(code), status="open")
+        WorkshopSession.objects.filter(
+            code=normalise_code(code),
+            status="open",
+            step__programme__organisation__archived_at__isnull=True,
+        )
         .select_related("step__programme")
         .first()
     )

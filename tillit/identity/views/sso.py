@@ -22,7 +22,9 @@ NEXT_KEY = "sso_next"
 
 def _config(slug: str) -> SingleSignOn:
     config = get_object_or_404(
-        SingleSignOn.objects.select_related("organisation"), organisation__slug=slug
+        SingleSignOn.objects.select_related("organisation"),
+        organisation__slug=slug,
+        organisation__archived_at__isnull=True,  # an archived organisation logs nobody in
     )
     if not config.enabled:
         raise Http404

@@ -10,11 +10,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tillit.org.access import org_view
+from tillit.audit.models import AuditEntry
+from tillit.org.access import operator_org_view, org_view
 from tillit.org.models import Organisation, RoleGrant
-from tillit.org.operating import do_create_organisation, do_give_organisations
+from tillit.org.operating import (
+    do_create_organisation,
+    do_give_organisations,
+    do_rename_organisation,
+)
 from tillit.org.roles import Outcome
-from tillit.org.setup_forms import GiveOrganisationsForm, NewOrganisationForm, SettingsForm
+from tillit.org.setup_forms import (
+    GiveOrganisationsForm,
+    NewOrganisationForm,
+    RenameForm,
+    SettingsForm,
+)
 
 
 def operator_view(view: Callable) -> Callable:
@@ -76,8 +86,27 @@ def operator_home(request: HttpRequest) -> HttpResponse:
         "organisations": [(o, sorted(owners.get(o.pk, []))) for o in organisations],
         "new_form": new_form,
         "give_form": give_form,
+        # What is left of deleted organisations: the entry that says so (its organisation null).
+        "deleted": AuditEntry.objects.filter(
+            organisation__isnull=True, kind=AuditEntry.Kind.ORGANISATION_DELETED
+        )[:50],
     }
     return render(request, "org/operator.html", context)
+
+
+@operator_org_view
+def operator_organisation(request: HttpRequest) -> HttpResponse:
+    """One organisation for the site operator: rename it (POST), archive, restore or delete it."""
+    organisation = request.operated
+    form = RenameForm(request.POST or None, initial={"name": organisation.name})
+    if request.method == "POST" and form.is_valid():
+        old = organisation.name
+        do_rename_organisation(organisation, form.cleaned_data["name"], by=request.user)
+        messages.success(
+            request, _("%(old)s is now called %(new)s.") % {"old": old, "new": organisation.name}
+        )
+        return redirect("org:operator_org", organisation.slug)
+    return render(request, "org/operator_org.html", {"form": form, "operated": organisation})
 
 
 @org_view(admin=True)
