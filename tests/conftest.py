@@ -21,12 +21,14 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 def pytest_collection_modifyitems(config, items):
     """With TILLIT_DATABASE_TESTS_ONLY=1 (the PostgreSQL round of scripts/test.sh), only the
     tests that use the database run: the others (parsers, statistics, the disclosure engine,
-    the catalogues) do the same on any database, and ran in the SQLite round already."""
+    the catalogues) do the same on any database, and ran in the SQLite round already. So do
+    those marked `one_database`: building the larger demos writes the same rows through the
+    same code as the small demo, which runs on both, at many times the cost."""
     if os.environ.get("TILLIT_DATABASE_TESTS_ONLY") != "1":
         return
     kept, dropped = [], []
     for item in items:
-        uses_database = (
+        uses_database = item.get_closest_marker("one_database") is None and (
             item.get_closest_marker("django_db") is not None
             or item.get_closest_marker("postgresql") is not None
             or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))

@@ -120,6 +120,7 @@ def snapshot() -> list[tuple]:
     )
 
 
+@pytest.mark.one_database
 def test_the_seed_makes_it_deterministic(db):
     build_demo("small", seed=7)
     first = snapshot()
@@ -204,6 +205,7 @@ def test_extenders_run_once_on_creation(db, monkeypatch):
     assert len(calls) == 1
 
 
+@pytest.mark.one_database
 def test_medium_demo_is_about_3000_people_in_250_units(db):
     build_demo("medium")
     org = tillby()
@@ -221,6 +223,7 @@ def test_medium_demo_is_about_3000_people_in_250_units(db):
     assert sum(n < 5 for n in leaf_sizes) >= 5  # and some too small to report alone
 
 
+@pytest.mark.one_database
 def test_demo_command_prints_the_logins_and_is_idempotent(db):
     out = StringIO()
     call_command("demo", "--size", "small", stdout=out)
