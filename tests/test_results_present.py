@@ -43,3 +43,21 @@ def test_palette_is_ordered_in_grey_and_text_meets_contrast():
         "heat-4",
         "heat-5",
     ]
+
+
+def test_areas_that_tie_are_neither_strongest_nor_weakest():
+    from tillit.results.pages import strongest_and_weakest
+
+    def rows(*values):
+        return [{"label": f"a{n}", "value": v} for n, v in enumerate(values)]
+
+    assert strongest_and_weakest(rows(75, 75, 75, 75)) == {"weakest": [], "strongest": []}
+    split = strongest_and_weakest(rows(60, 70, 70, 80))
+    assert [r["value"] for r in split["weakest"]] == [60]
+    assert [r["value"] for r in split["strongest"]] == [80]
+    # 74.6 and 75.4 both read 75: shown as equal, so neither is called stronger.
+    assert strongest_and_weakest(rows(74.6, 75.4, 75.2)) == {"weakest": [], "strongest": []}
+    three = strongest_and_weakest(rows(50, 60, 90))
+    assert [r["value"] for r in three["weakest"]] == [50, 60]
+    assert [r["value"] for r in three["strongest"]] == [90]
+    assert strongest_and_weakest([]) == {"weakest": [], "strongest": []}

@@ -392,9 +392,7 @@ def unit_context(
                 [(r["label"], r["value"], r["root"]) for r in index_rows],
                 _("Indices of this unit (bars) and of the organisation (black marks)"),
             ),
-            "weakest": constructs[:2],
-            # Never the same construct in both lists (HME has only three).
-            "strongest": list(reversed(constructs[max(2, len(constructs) - 2) :])),
+            **strongest_and_weakest(constructs),
             "items": _items(data, unit),
             "comments": _comments(data, unit, theme, query),
             "themes": unit_themes(data, unit, get_language() or language_for_questions),
@@ -437,6 +435,22 @@ def _index(summary: dict[str, Any] | None, key: str) -> float | None:
     if not summary or not summary.get("shown"):
         return None
     return summary.get("indices", {}).get(key)
+
+
+def strongest_and_weakest(constructs: list[dict]) -> dict[str, list[dict]]:
+    """Up to two strongest and two weakest areas (sorted rows), each strictly apart from the
+    other list as shown (whole numbers): areas that tie are neither strong nor weak."""
+    weakest = constructs[:2]
+    # Never the same construct in both lists (HME has only three).
+    strongest = list(reversed(constructs[max(2, len(constructs) - 2) :]))
+    if not weakest or not strongest:
+        return {"weakest": [], "strongest": []}
+    low, high = whole(weakest[-1]["value"]), whole(strongest[-1]["value"])
+    strongest = [r for r in strongest if whole(r["value"]) > low]
+    weakest = [r for r in weakest if whole(r["value"]) < high]
+    if not strongest or not weakest:
+        return {"weakest": [], "strongest": []}
+    return {"weakest": weakest, "strongest": strongest}
 
 
 def _items(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]]:
