@@ -81,6 +81,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
+from tillit.org.models import K_FLOOR
 from tillit.results.statistics import Scoring, Tree, indices, mean, rollup
 
 __all__ = [
@@ -172,8 +173,8 @@ class Thresholds:
     k_sensitive: int = 20
 
     def __post_init__(self) -> None:
-        if not 3 <= self.k <= 10:
-            raise ValueError(f"k must be between 3 and 10, got {self.k}")
+        if not K_FLOOR <= self.k <= 10:
+            raise ValueError(f"k must be between {K_FLOOR} and 10, got {self.k}")
         for name in ("k_dist", "k_text", "k_sensitive"):
             value = getattr(self, name)
             if not self.k <= value <= 100:
@@ -409,8 +410,8 @@ def decide(
     if n_units != len(tree):
         raise ValueError(f"expected counts for {len(tree)} units, got {n_units}")
     k = np.broadcast_to(np.asarray(k, dtype=np.int64), (n_columns,)).copy()
-    if (k < 3).any():
-        raise ValueError("k can never be below 3")
+    if (k < K_FLOOR).any():
+        raise ValueError(f"k can never be below {K_FLOOR}")
     if mode not in (MOVE_UP, COMPLEMENTARY):
         raise ValueError(f"unknown mode {mode!r}")
     forced = np.zeros((n_units, 1), dtype=bool)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tillit.instruments.models import InstrumentVersion
-from tillit.org.models import Organisation, Person, Unit
+from tillit.org.models import K_FLOOR, Organisation, Person, Unit
 
 AGE_BANDS = ("-29", "30-39", "40-49", "50-59", "60-")
 TENURE_BANDS = ("<2", "2-5", "6-10", ">10")
@@ -148,22 +148,24 @@ class Campaign(models.Model):
     closes_on = models.DateField(_("closes"))
     languages = models.JSONField(_("languages"), default=_default_languages)
     k = models.PositiveSmallIntegerField(
-        _("minimum group (k)"), default=5, validators=[MinValueValidator(3), MaxValueValidator(10)]
+        _("minimum group (k)"),
+        default=5,
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(10)],
     )
     k_dist = models.PositiveSmallIntegerField(
         _("minimum group for distributions"),
         default=8,
-        validators=[MinValueValidator(3), MaxValueValidator(30)],
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(30)],
     )
     k_text = models.PositiveSmallIntegerField(
         _("minimum group for comments"),
         default=10,
-        validators=[MinValueValidator(3), MaxValueValidator(30)],
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(30)],
     )
     k_sensitive = models.PositiveSmallIntegerField(
         _("minimum group for sensitive questions"),
         default=20,
-        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(50)],
     )
     ask_age = models.BooleanField(_("age band"), default=False)
     ask_tenure = models.BooleanField(_("years in the organisation"), default=False)
@@ -213,8 +215,8 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
             raise ValidationError({"closes_on": _("The closing date is before the opening date.")})
-        if not (3 <= self.k <= 10):
-            raise ValidationError({"k": _("k must be from 3 to 10.")})
+        if not (K_FLOOR <= self.k <= 10):
+            raise ValidationError({"k": _("k must be from %(floor)s to 10.") % {"floor": K_FLOOR}})
         if self.opens_on and self.closes_on:
             for day in self.reminder_days:
                 if self.opens_on + timedelta(days=day) > self.closes_on:
