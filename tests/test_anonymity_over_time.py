@@ -10,10 +10,11 @@ with ordinary rights would, and finds nothing.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.oracle import find_leak
 from tests.test_results_helpers import add_unit, answer, make_campaign
@@ -141,6 +142,15 @@ def test_a_mode_changed_after_launch_leaves_the_publication_standing(org, units)
     assert by_id(second) == first
     logged = DisclosureEvent.objects.get(campaign=campaign, kind="ignored")
     assert "complementary" in logged.detail and "k 5 → 4" in logged.detail
+    # The log speaks the reader's language: every entry, from its facts.
+    entries = DisclosureEvent.objects.filter(campaign=campaign).order_by("pk")
+    with translation.override("da"):
+        described = [entry.description() for entry in entries]
+    assert described[0].startswith(f"{len(first)} enheder; ")
+    assert "mindste gruppe 5" in described[0]
+    assert any(re.fullmatch(r"offentliggørelse 1: \d+ svar", d) for d in described)
+    assert "mindste gruppe (k): 5 → 4" in described[-1]
+    assert not any("units" in d or "mode" in d or "answers" in d for d in described)
 
 
 # 4. Two background variables at one unit ---------------------------------------------------

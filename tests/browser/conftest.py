@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.browser.wordcheck import assert_speaks
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are
 # still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -95,8 +97,10 @@ def login(page, email: str, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def assert_accessible(page) -> None:
-    """Fail with a readable list if axe-core finds WCAG 2.1 A/AA violations on the page."""
+def assert_accessible(page, allow: set[str] = frozenset()) -> None:
+    """Fail with a readable list if axe-core finds WCAG 2.1 A/AA violations on the page, or
+    if the page shows a word of another language than its own (`allow`: words of the test's
+    data, e.g. a Swedish survey's name on a Danish page)."""
     # evaluate() runs outside the page's CSP, so the strict policy stays on during the test.
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
@@ -115,3 +119,4 @@ def assert_accessible(page) -> None:
         for v in result["violations"]
     ]
     assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
+    assert_speaks(page, page.evaluate("document.documentElement.lang"), allow)

@@ -92,5 +92,7 @@ def test_forvaltning_themes_in_swedish_and_danish(new_page, admin_user, org, uni
     danish.wait_for_selector("#comments .filter-note")
     listed = danish.locator("#comments li").all_inner_texts()
     assert listed and all("chef" in text.lower() for text in listed)
-    assert_accessible(danish)
+    # The survey's Swedish name stands in the title; the Swedish comments are marked as such.
+    assert danish.locator("#comments li span[lang=sv]").count() == len(listed)
+    assert_accessible(danish, {"enkät"})
     danish.locator("ul.themes").screenshot(path="/tmp/themes-da.png")

@@ -160,4 +160,17 @@ def assert_speaks(page, language: str, allow: set[str] = frozenset()) -> None:
     assert html_lang == language, f"{page.url} is in {html_lang!r}, not {language!r}"
     text = page.evaluate(VISIBLE_TEXT, language)
     found = foreign_words(text, language, allow)
-    assert not found, f"{page.url} ({language}) shows words of another language: {found}"
+    assert not found, f"{page.url} ({language}) shows words of another language: {found}\n" + (
+        "\n".join(f"  …{context}…" for context in contexts(text, found))
+    )
+
+
+def contexts(text: str, words: list[str], width: int = 40) -> list[str]:
+    """Where each word stands in the text (its first occurrence), to find the string to fix."""
+    found = []
+    for word in words:
+        match = re.search(rf"(?<![^\W\d]){re.escape(word)}(?![^\W\d])", text, re.IGNORECASE)
+        if match:
+            start, end = max(0, match.start() - width), match.end() + width
+            found.append(" ".join(text[start:end].split()))
+    return found

@@ -130,7 +130,8 @@ def test_unit_page_shows_themes_filters_and_searches(client, admin_user, themed,
     avd = org.units.get(external_id="AVD")
     page = client.get(url("unit", themed, avd.pk)).content.decode()
     assert "Themes in the comments" in page and "Workload" in page
-    assert "<blockquote>" in page and "?theme=workload" in page
+    # Quotes in Swedish on an English page are marked as Swedish (WCAG 3.1.2).
+    assert '<blockquote lang="sv">' in page and "?theme=workload" in page
     filtered = client.get(url("unit", themed, avd.pk), {"theme": "it_systems"}).content.decode()
     assert (
         "Journalsystemet krånglar" in filtered

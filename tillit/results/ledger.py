@@ -24,13 +24,17 @@ from tillit.results.models import DisclosureEvent, Publication, ResultSettings, 
 from tillit.surveys.models import Campaign, Invitation, Response
 
 
-def log_event(campaign: Campaign, kind: str, detail: str = "", by=None) -> None:
-    """Write one line of the disclosure audit log."""
+def log_event(
+    campaign: Campaign, kind: str, detail: str = "", by=None, facts: dict | None = None
+) -> None:
+    """Write one line of the disclosure audit log (`facts`: its content as data, shown in the
+    reader's language)."""
     DisclosureEvent.objects.create(
         organisation_id=campaign.organisation_id,
         campaign=campaign,
         kind=kind,
         detail=detail[:500],
+        facts=facts or {},
         by=by,
     )
 
@@ -85,6 +89,7 @@ def freeze_setup(campaign: Campaign, by=None) -> ResultSnapshot:
         DisclosureEvent.Kind.FROZEN,
         f"{len(snapshot.tree)} units, mode {snapshot.mode}, k {thresholds.k}",
         by,
+        facts={"units": len(snapshot.tree), "mode": snapshot.mode, "k": thresholds.k},
     )
     return snapshot
 
@@ -110,19 +115,21 @@ def frozen_setup(campaign: Campaign) -> Setup:
         thresholds=Thresholds(t["k"], t["k_dist"], t["k_text"], t["k_sensitive"]),
         mode=snapshot.mode,
     )
-    changes = []
     now = {"k": campaign.k, "k_dist": campaign.k_dist, "k_text": campaign.k_text}
     now["k_sensitive"] = campaign.k_sensitive
-    changes += [f"{name} {t[name]} → {value}" for name, value in now.items() if t[name] != value]
+    changes = [[name, t[name], value] for name, value in now.items() if t[name] != value]
     mode = current_mode(campaign)
     if mode != setup.mode:
-        changes.append(f"mode {setup.mode} → {mode}")
+        changes.append(["mode", setup.mode, mode])
     if changes:
-        detail = "; ".join(changes)
+        # The detail is the entry's key: each change is logged once.
+        detail = "; ".join(f"{name} {old} → {new}" for name, old, new in changes)
         if not DisclosureEvent.objects.filter(
             campaign=campaign, kind=DisclosureEvent.Kind.SETTING_IGNORED, detail=detail
         ).exists():
-            log_event(campaign, DisclosureEvent.Kind.SETTING_IGNORED, detail)
+            log_event(
+                campaign, DisclosureEvent.Kind.SETTING_IGNORED, detail, facts={"changes": changes}
+            )
     return setup
 
 
@@ -213,5 +220,10 @@ def record_publication(campaign: Campaign, epoch: Epoch, n_responses: int) -> Pu
         campaign=campaign, number=number, n_responses=n_responses, epoch=epoch.to_bytes()
     )
     kind = DisclosureEvent.Kind.PUBLISHED if number == 1 else DisclosureEvent.Kind.REPUBLISHED
-    log_event(campaign, kind, f"publication {number}: {n_responses} answers")
+    log_event(
+        campaign,
+        kind,
+        f"publication {number}: {n_responses} answers",
+        facts={"number": number, "answers": n_responses},
+    )
     return publication

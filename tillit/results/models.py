@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tillit.org.models import Organisation
 from tillit.surveys.models import Campaign
@@ -101,6 +102,8 @@ class DisclosureEvent(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     detail = models.CharField(max_length=500, blank=True)
+    # What the entry says, as data: shown in the reader's language (`description`).
+    facts = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -111,6 +114,49 @@ class DisclosureEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.campaign_id})"
+
+    def description(self) -> str:
+        """The entry's detail in the reader's language (entries older than `facts`: as stored)."""
+        facts = self.facts or {}
+        if self.kind == self.Kind.FROZEN and "units" in facts:
+            return ngettext(
+                "%(units)s unit; %(mode)s; minimum group %(k)s",
+                "%(units)s units; %(mode)s; minimum group %(k)s",
+                facts["units"],
+            ) % {**facts, "mode": mode_label(facts["mode"])}
+        if self.kind in (self.Kind.PUBLISHED, self.Kind.REPUBLISHED) and "number" in facts:
+            return (
+                ngettext(
+                    "publication %(number)s: %(answers)s answer",
+                    "publication %(number)s: %(answers)s answers",
+                    facts["answers"],
+                )
+                % facts
+            )
+        if self.kind == self.Kind.SETTING_IGNORED and "changes" in facts:
+            return "; ".join(
+                f"{setting_label(name)}: {mode_label(old)} → {mode_label(new)}"
+                if name == "mode"
+                else f"{setting_label(name)}: {old} → {new}"
+                for name, old, new in facts["changes"]
+            )
+        if self.kind == self.Kind.HELD_BACK and facts.get("reason") == "answers_missing":
+            return str(
+                _("answers published earlier are missing, so the earlier publication stands")
+            )
+        return self.detail
+
+
+def mode_label(mode: str) -> str:
+    """A disclosure mode's name in the reader's language."""
+    return str(dict(ResultSettings.Mode.choices).get(mode, mode))
+
+
+def setting_label(name: str) -> str:
+    """A frozen setting's name in the reader's language (a threshold's label, or the mode)."""
+    if name == "mode":
+        return str(ResultSettings._meta.get_field("mode").verbose_name)
+    return str(Campaign._meta.get_field(name).verbose_name)
 
 
 class ResultUnit(models.Model):

@@ -482,6 +482,14 @@ def _items(data: dict[str, Any], unit: dict[str, Any]) -> list[dict[str, Any]]:
 def unit_themes(data: dict[str, Any], unit: dict[str, Any], language: str) -> list[dict[str, Any]]:
     """A unit's themes, most frequent first: name, count and quotes, all from its shown comments."""
     known = {theme["id"]: theme for theme in data.get("themes", [])}
+    # Snapshots themed before comments carried their language have none (strict=False).
+    written_in = {
+        text: lang
+        for comments in unit.get("comments") or []
+        for text, lang in zip(
+            comments.get("texts", []), comments.get("languages", []), strict=False
+        )
+    }
     return [
         {
             "id": entry["id"],
@@ -489,7 +497,9 @@ def unit_themes(data: dict[str, Any], unit: dict[str, Any], language: str) -> li
             "terms": known[entry["id"]].get("terms", []),
             "emerging": known[entry["id"]].get("key") is None,
             "count": entry["count"],
-            "quotes": entry["quotes"],
+            "quotes": [
+                {"text": quote, "language": written_in.get(quote, "")} for quote in entry["quotes"]
+            ],
         }
         for entry in unit.get("themes") or []
         if entry["id"] in known
@@ -509,12 +519,14 @@ def _comments(
         block: dict[str, Any] = {"question": item_text(data, entry["item"])}
         if "texts" in entry:
             ids = entry.get("themes") or [None] * len(entry["texts"])
+            languages = entry.get("languages") or [""] * len(entry["texts"])
             rows = [
                 {
                     "text": text,
                     "theme": theme_label(known[tid], language) if tid in known else "",
+                    "language": written_in,
                 }
-                for text, tid in zip(entry["texts"], ids, strict=True)
+                for text, tid, written_in in zip(entry["texts"], ids, languages, strict=True)
                 if (not theme or tid == theme) and (not needle or needle in text.casefold())
             ]
             block["entries"] = rows

@@ -125,7 +125,12 @@ def store_snapshot(campaign: Campaign) -> ResultSnapshot:
     except ValueError as error:
         if not snapshot.ready:
             raise
-        log_event(campaign, DisclosureEvent.Kind.HELD_BACK, str(error))
+        log_event(
+            campaign,
+            DisclosureEvent.Kind.HELD_BACK,
+            str(error),
+            facts={"reason": "answers_missing"} if "missing" in str(error) else None,
+        )
         return snapshot
     if epoch is not None:
         record_publication(campaign, epoch, int(epoch.n_direct.sum()))

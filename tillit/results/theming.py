@@ -78,6 +78,8 @@ def theme_snapshot(snapshot: ResultSnapshot) -> int:
         for entry in _shown_entries(row):
             ids = [found.theme_of.get(text) for text in entry["texts"]]
             entry["themes"] = ids
+            # Each comment's language, so the page can mark it (WCAG 3.1.2, language of parts).
+            entry["languages"] = [found.language_of.get(text, "") for text in entry["texts"]]
             for text, theme_id in zip(entry["texts"], ids, strict=True):
                 if theme_id is None:
                     continue
