@@ -124,24 +124,32 @@ def _read_event(stream, deadline: float) -> tuple[str, str]:
     raise AssertionError("no event in time")
 
 
-def test_event_stream_tells_a_phone_of_the_reveal_over_real_http(live_server, board, admin_user):
+def _open_stream(live_server, code: str, cookie: str, seen: int, tool: int = 0):
     url = urlsplit(live_server.url)
-    phone = Client()
-    joined(phone, board)
-    cookie = f"tillit_ws_{board.pk}={phone.cookies[f'tillit_ws_{board.pk}'].value}"
-    post_note(phone, board, "Fravær registreres to gange")
-    board.refresh_from_db()
-    seen = board.version
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    conn.request(
-        "GET",
-        reverse("workshop:room_events", args=[board.code]) + f"?v={seen}",
-        headers={"Cookie": cookie},
-    )
+    path = reverse("workshop:room_events", args=[code]) + f"?v={seen}&t={tool}"
+    conn.request("GET", path, headers={"Cookie": cookie})
     response = conn.getresponse()
     assert response.status == 200
     assert response.getheader("Content-Type").startswith("text/event-stream")
     assert response.readline() == b"retry: 1000\n"
+    return conn, response
+
+
+def test_event_stream_brings_each_phone_its_own_region_over_real_http(
+    live_server, board, admin_user
+):
+    phone, other = Client(), Client()
+    joined(phone, board)
+    joined(other, board)
+    cookies = [
+        f"tillit_ws_{board.pk}={c.cookies[f'tillit_ws_{board.pk}'].value}" for c in (phone, other)
+    ]
+    post_note(phone, board, "Fravær registreres to gange")
+    board.refresh_from_db()
+    seen = board.version
+    conn, response = _open_stream(live_server, board.code, cookies[0], seen)
+    other_conn, other_response = _open_stream(live_server, board.code, cookies[1], seen)
     started = time.monotonic()
     actions.do_reveal(board)
     name, data = _read_event(response, started + 5)
@@ -149,12 +157,26 @@ def test_event_stream_tells_a_phone_of_the_reveal_over_real_http(live_server, bo
     assert name == "region" and 'id="live"' in data and "Fravær" in data
     assert f'data-version="{seen + 1}"' in data
     assert time.monotonic() - started < 2
-    # A region of the phone's own (its notes before the reveal) is fetched on a version event.
+    # Concealed again, each phone's region comes in its event too, with its own notes marked
+    # as its own – and nobody else's.
     actions.do_reveal(board, False)
     name, data = _read_event(response, time.monotonic() + 5)
-    assert name == "version" and int(data) == seen + 2
+    assert name == "region" and f'data-version="{seen + 2}"' in data
+    assert 'class="ws-mine"' in data and "Fravær registreres to gange" in data
+    _read_event(other_response, time.monotonic() + 5)  # the reveal
+    name, data = _read_event(other_response, time.monotonic() + 5)
+    assert name == "region" and f'data-version="{seen + 2}"' in data
+    assert 'class="ws-mine"' not in data and "Fravær" not in data
+    other_conn.close()
+    # The fetch (the polling fallback) gives the same region.
     live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen, "t": 0})
     assert live.status_code == 200 and 'class="ws-mine"' in live.content.decode()
+    # On another tool the page reloads: the event only says the version, the fetch reloads.
+    actions.do_next_tool(board)
+    name, data = _read_event(response, time.monotonic() + 5)
+    assert name == "version" and int(data) == seen + 3
+    live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen + 2, "t": 0})
+    assert live.status_code == 204 and live["HX-Refresh"] == "true"
     # A phone that never joined gets no stream.
     assert Client().get(reverse("workshop:room_events", args=[board.code])).status_code == 403
     # Closing the session ends the stream with a "closed" event.

@@ -18,13 +18,16 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from django.db import DatabaseError, connection
 from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tillit.workshop.models import WorkshopSession
+from tillit.workshop.models import Participant, WorkshopSession
+
+T = TypeVar("T")
 
 # Seconds between the leader's reads of the versions: the delay an update may add.
 INTERVAL = 0.1
@@ -174,18 +177,19 @@ def is_shared(session: WorkshopSession) -> bool:
 
 
 class Fragments:
-    """Rendered live regions by (session, code, version, language): a version never changes once
-    written, so a cached region is never stale, and each process renders its own."""
+    """Rendered live regions and the contexts they are made of, by (what, session, code,
+    version, …): a version never changes once written, so nothing cached is ever stale, and
+    each process makes its own."""
 
-    SIZE = 64
+    SIZE = 256
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rendered: OrderedDict[tuple, str] = OrderedDict()
+        self._rendered: OrderedDict[tuple, object] = OrderedDict()
         self._rendering: dict[tuple, threading.Lock] = {}
 
-    def get(self, key: tuple, render: Callable[[], str]) -> str:
-        """The cached region, or `render()`'s, made once even when many ask at the same time."""
+    def get(self, key: tuple, render: Callable[[], T]) -> T:
+        """The cached value, or `render()`'s, made once even when many ask at the same time."""
         with self._lock:
             if key in self._rendered:
                 return self._rendered[key]
@@ -206,20 +210,62 @@ class Fragments:
 FRAGMENTS = Fragments()
 
 
+def _key(what: str, session: WorkshopSession, *more) -> tuple:
+    return (what, session.pk, session.code, session.version, *more)
+
+
 def shared_region(session: WorkshopSession, language: str) -> str | None:
     """The live region every participant of a language sees alike (a revealed board), made
     once per version and process; None when it holds something of the participant's own."""
-    from tillit.workshop.presenting import tool_context
-
     if not is_shared(session):
         return None
 
     def render() -> str:
         with translation.override(language):
-            context = {"session": session, "t": tool_context(session, language)}
+            context = {"session": session, "t": _shared_context(session, language)}
             return render_to_string("workshop/_room_live.html", {**context, "language": language})
 
-    return FRAGMENTS.get((session.pk, session.code, session.version, language), render)
+    return FRAGMENTS.get(_key("region", session, language), render)
+
+
+def _shared_context(session: WorkshopSession, language: str) -> dict:
+    from tillit.workshop.presenting import shared_context
+
+    def build() -> dict:
+        with translation.override(language):
+            return shared_context(session, language)
+
+    return FRAGMENTS.get(_key("context", session, language), build)
+
+
+def phone_context(session: WorkshopSession, participant: Participant, token: str) -> dict:
+    """The current tool as this phone sees it: the shared part and every participant's votes
+    and answers read once per version and process, its own parts picked out of them."""
+    from tillit.workshop.presenting import personal_context, tally
+
+    shared = _shared_context(session, participant.language)
+    counted = FRAGMENTS.get(_key("tally", session), lambda: tally(session, session.current))
+    return personal_context(shared, session, participant, token, counted)
+
+
+def phone_region(
+    session: WorkshopSession, participant: Participant, token: str, csrf_token: str
+) -> str:
+    """This phone's live region: the shared one when it holds nothing of the phone's own, else
+    made for it from the cached parts (no database read when they are cached)."""
+    language = participant.language
+    shared = shared_region(session, language)
+    if shared is not None:
+        return shared
+    with translation.override(language):
+        context = {
+            "session": session,
+            "participant": participant,
+            "t": phone_context(session, participant, token),
+            "language": language,
+            "csrf_token": csrf_token,
+        }
+        return render_to_string("workshop/_room_live.html", context)
 
 
 def event_response(

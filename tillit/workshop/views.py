@@ -148,7 +148,7 @@ def _room_context(request, session, participant) -> dict:
     return {
         "session": session,
         "participant": participant,
-        "t": tool_context(session, participant.language, participant=participant, token=token),
+        "t": live.phone_context(session, participant, token),
         "language": participant.language,
     }
 
