@@ -30,6 +30,7 @@ from tillit.workshop.models import (
     WorkshopSession,
     hash_token,
     owner_mark,
+    position_key,
 )
 from tillit.workshop.tools import (
     RETRO_COLUMNS,
@@ -39,8 +40,6 @@ from tillit.workshop.tools import (
     live_tools_of,
 )
 
-# Positions are one per participant and dilemma; their key is derived, not client-made.
-POSITION_NAMESPACE = uuid.UUID("6f1d7a52-4c1b-4a9e-9a55-2f3c0d7e9b11")
 MAX_TEXT = 1000
 
 
@@ -248,15 +247,23 @@ def _validated(session: WorkshopSession, tool: dict, post: Post) -> tuple[str, d
 
 @transaction.atomic
 def do_set_position(
-    session: WorkshopSession, participant: Participant, tool_index: int, position: int, comment: str
+    session: WorkshopSession,
+    participant: Participant,
+    tool_index: int,
+    position: int,
+    comment: str,
+    token: str,
 ) -> Contribution:
-    """Place the participant on the current dilemma's line (0 = left pole, 100 = right pole)."""
+    """Place the participant on the current dilemma's line (0 = left pole, 100 = right pole);
+    one position per phone and dilemma, found again by the phone's `token`."""
     session = WorkshopSession.objects.get(pk=session.pk)
     _check_open(session, tool_index)
     if not 0 <= position <= 100:
         raise WorkshopError("position")
     item = session.tool_state(tool_index)["item"]
-    key = uuid.uuid5(POSITION_NAMESPACE, f"{participant.pk}:{tool_index}:{item}")
+    if not token:
+        raise WorkshopError("no token")
+    key = position_key(token, tool_index, item)
     contribution, _created = Contribution.objects.update_or_create(
         key=key,
         defaults={

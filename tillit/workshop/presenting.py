@@ -25,6 +25,7 @@ from tillit.workshop.models import (
     Vote,
     WorkshopSession,
     owner_mark,
+    position_key,
 )
 from tillit.workshop.tools import RETRO_COLUMNS, SWOT_QUADRANTS, THEME_ARTEFACT_KINDS, dots_of
 
@@ -272,16 +273,10 @@ def _dilemma(session, tool, index, contributions, language) -> dict:
 
 
 def _dilemma_personal(shared: dict, participant, token: str, counted: Tally) -> dict:
-    key = _position_key(participant, shared["index"], shared["item"])
+    if not token:
+        return {"mine": None}
+    key = position_key(token, shared["index"], shared["item"])
     return {"mine": next((c for c in shared["positions"] if c.key == key), None)}
-
-
-def _position_key(participant, index, item):
-    import uuid
-
-    from tillit.workshop.actions import POSITION_NAMESPACE
-
-    return uuid.uuid5(POSITION_NAMESPACE, f"{participant.pk}:{index}:{item}")
 
 
 def _swot(session, tool, index, contributions, language) -> dict:

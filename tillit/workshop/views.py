@@ -12,6 +12,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -155,27 +156,20 @@ def _room_context(request, session, participant) -> dict:
 
 def room_live(request: HttpRequest, code: str) -> HttpResponse:
     """The participant's live region; 204 while nothing changed, a full reload on a new tool."""
-    state = (
-        WorkshopSession.objects.filter(code=code.upper(), status="open")
-        .values("pk", "version", "current")
-        .first()
-    )
-    if state is None:
+    # Two indexed reads per poll: the session's row (without its programme: the region's
+    # parts are cached per version, live.py) and the phone's participant.
+    session = WorkshopSession.objects.filter(code=code.upper(), status="open").first()
+    if session is None:
         return _reload()
-    if request.GET.get("v") == str(state["version"]):
+    if request.GET.get("v") == str(session.version):
         return HttpResponse(status=204)
-    if request.GET.get("t") != str(state["current"]):
+    if request.GET.get("t") != str(session.current):
         return _reload()
-    session, participant = _participant(request, code)
+    token = request.COOKIES.get(_cookie(session), "")
+    participant = actions.participant_for(session, token)
     if participant is None:
         return _reload()
-    shared = live.shared_region(session, participant.language)
-    if shared is not None:
-        return HttpResponse(shared)
-    with translation.override(participant.language):
-        return render(
-            request, "workshop/_room_live.html", _room_context(request, session, participant)
-        )
+    return HttpResponse(live.phone_region(session, participant, token, get_token(request)))
 
 
 def _reload() -> HttpResponse:
@@ -234,6 +228,7 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
                 int(request.POST.get("tool", -1)),
                 value,
                 request.POST.get("text", ""),
+                request.COOKIES.get(_cookie(session), ""),
             )
         except ValueError as error:
             message = _refusal(error) if isinstance(error, actions.WorkshopError) else None
