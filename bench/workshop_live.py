@@ -14,7 +14,7 @@ client speaking plain HTTP/1.1 (standard library only):
    event it takes the region from the event, on a `version` event it fetches it, as
    workshop.js does. The facilitator's reveal, its conceal and a phone's new note follow each
    other --rounds times, each written as the app writes it (`actions.do_reveal`,
-   `actions.do_post_contribution`); the clock runs from just before that write until each phone
+   `contributing.do_post_contribution`); the clock runs from just before that write until each phone
    has its new region. After a conceal and a new note every phone's region holds its own notes
    (checked: an author sees each of its notes marked as its own, nobody else sees any).
 
@@ -87,14 +87,14 @@ def post_note(session_pk: int, token: str, n: int) -> int:
     """A phone's new note, as the post view writes it; the session's new version."""
     import uuid
 
-    from tillit.workshop import actions
+    from tillit.workshop import actions, contributing
     from tillit.workshop.models import WorkshopSession
 
     session = WorkshopSession.objects.get(pk=session_pk)
     participant = actions.participant_for(session, token)
     text = f"Anteckning {n}: dubbelregistrering av frånvaro tar tid från brukarna"
-    post = actions.Post(uuid.uuid4(), text, {}, token)
-    actions.do_post_contribution(session, participant, session.current, post)
+    post = contributing.Post(uuid.uuid4(), text, {}, token)
+    contributing.do_post_contribution(session, participant, session.current, post)
     return current_version(session_pk)
 
 

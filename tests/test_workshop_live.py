@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests import test_workshop as base
 from tests.test_workshop import facilitator, furl, joined, post_note
-from tillit.workshop import actions, live
+from tillit.workshop import actions, contributing, live, outcomes
 from tillit.workshop.models import Contribution, Participant, WorkshopSession, position_key
 from tillit.workshop.presenting import tool_context
 
@@ -61,13 +61,13 @@ def test_a_concealed_board_costs_the_room_one_read_and_each_phone_sees_only_its_
 
 
 def test_each_phone_sees_its_own_dots_and_no_one_sees_the_hidden_totals(board):
-    theme_a = actions.do_create_theme(board, 0, "Møder")
-    theme_b = actions.do_create_theme(board, 0, "Skemaer")
+    theme_a = outcomes.do_create_theme(board, 0, "Møder")
+    theme_b = outcomes.do_create_theme(board, 0, "Skemaer")
     board = actions.do_next_tool(board)  # dot voting, votes hidden until revealed
     phones = _phones(board, 3)
-    actions.do_vote(board, phones[0][1], 1, theme_a, 1)
-    actions.do_vote(board, phones[0][1], 1, theme_a, 1)
-    actions.do_vote(board, phones[1][1], 1, theme_b, 1)
+    contributing.do_vote(board, phones[0][1], 1, theme_a, 1)
+    contributing.do_vote(board, phones[0][1], 1, theme_a, 1)
+    contributing.do_vote(board, phones[1][1], 1, theme_b, 1)
     board.refresh_from_db()
     with CaptureQueriesContext(connection) as queries:
         contexts = [live.phone_context(board, p, t) for _c, p, t in phones]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests import test_workshop as base
 from tests.test_workshop import facilitator, furl, joined, post_note
-from tillit.workshop import actions
+from tillit.workshop import actions, contributing, outcomes
 from tillit.workshop.models import Contribution
 from tillit.workshop.screen import PAGE_LINES
 
@@ -52,10 +52,10 @@ def test_screen_has_no_menu_nor_buttons_and_shows_only_what_the_room_may_see(
 
 def test_hidden_votes_stay_hidden_on_the_screen_until_revealed(client, board, admin_user):
     joined(client, board)
-    theme = actions.do_create_theme(board, 0, "Møder der trækker ud")
+    theme = outcomes.do_create_theme(board, 0, "Møder der trækker ud")
     actions.do_next_tool(board)
     participant = actions.participant_for(board, client.cookies[f"tillit_ws_{board.pk}"].value)
-    actions.do_vote(board, participant, 1, theme, 1)
+    contributing.do_vote(board, participant, 1, theme, 1)
     fac = facilitator(admin_user)
     page = screen_of(fac, board)
     assert "1 person has voted" in page and "1 dot" not in page
@@ -100,8 +100,8 @@ def test_closing_counts_what_was_saved(client, board, admin_user):
     joined(second, board)
     for text in ("Fravær to gange", "Fravær dobbelt"):
         post_note(client, board, text)
-    theme = actions.do_create_theme(board, 0, "Fravær")
-    actions.do_theme_to_artefact(theme, "challenge", admin_user)
+    theme = outcomes.do_create_theme(board, 0, "Fravær")
+    outcomes.do_theme_to_artefact(theme, "challenge", admin_user)
     fac = facilitator(admin_user)
     response = fac.post(furl("control", board), {"do": "close"}, follow=True)
     assert (
@@ -180,7 +180,7 @@ def test_event_stream_brings_each_phone_its_own_region_over_real_http(
     # A phone that never joined gets no stream.
     assert Client().get(reverse("workshop:room_events", args=[board.code])).status_code == 403
     # Closing the session ends the stream with a "closed" event.
-    actions.do_close_session(board, admin_user)
+    outcomes.do_close_session(board, admin_user)
     name, _data = _read_event(response, time.monotonic() + 5)
     assert name == "closed"
     conn.close()

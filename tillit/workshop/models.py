@@ -1,8 +1,9 @@
 """Live workshop sessions of a programme step: who joined, what they contributed, themes, votes.
 
 A session copies the step's live tools at start (`tools`), so a template change never alters a
-running workshop. Every write goes through `actions.py`; each one bumps `WorkshopSession.version`,
-which the polling views compare to answer "nothing new" cheaply.
+running workshop. Every write goes through `actions.py`, `contributing.py` or `outcomes.py`;
+each one bumps `WorkshopSession.version`, which the polling views compare to answer "nothing
+new" cheaply.
 """
 
 from __future__ import annotations

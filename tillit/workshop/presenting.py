@@ -17,7 +17,7 @@ from django.db.models import Count, Q, Sum
 
 from tillit.programmes.catalogue import TOOL_TYPES
 from tillit.programmes.models import text_for
-from tillit.workshop.actions import is_consented, vote_targets
+from tillit.workshop.contributing import is_consented, vote_targets
 from tillit.workshop.models import (
     ConsentResponse,
     Contribution,
