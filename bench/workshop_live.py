@@ -17,6 +17,10 @@ client speaking plain HTTP/1.1 (standard library only):
    `contributing.do_post_contribution`); the clock runs from just before that write until each phone
    has its new region. After a conceal and a new note every phone's region holds its own notes
    (checked: an author sees each of its notes marked as its own, nobody else sees any).
+3. Dot voting: the facilitator groups the board into four themes and moves on (the phones
+   reload and open their streams again); --rounds/3 phones place a dot each, the totals hidden,
+   then the facilitator reveals them. Checked: every phone shows exactly its own dots, and no
+   totals until the reveal.
 
 A static file (/static/tillit/tillit.css through WhiteNoise) is fetched every 0.2 s in the same
 run as the baseline. Prints p50/p95/max of each, errors, and the targets: each change → phone
@@ -37,6 +41,7 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,9 +214,10 @@ async def poll_phase(figures, port, code, cookies, tokens, session_pk, version, 
 class Phone:
     """A phone with an event stream open; fetches its region on every `version` event."""
 
-    def __init__(self, port: int, code: str, cookie: str, version: int, figures: Figures):
+    def __init__(self, port, code, cookie, version, figures: Figures, tool: int = 0):
         self.port, self.code, self.cookie, self.version = port, code, cookie, version
-        self.figures = figures
+        self.figures, self.tool = figures, tool
+        self.token = cookie.partition("=")[2]
         self.connected = asyncio.Event()
         self.updated: dict[int, float] = {}  # version → when its region was read
         self.regions: dict[int, str] = {}  # version → the region as read
@@ -228,7 +234,8 @@ class Phone:
         reader, writer = await asyncio.open_connection(HOST, self.port)
         writer.write(
             (
-                f"GET /w/{self.code}/events/?v={self.version}&t=0 HTTP/1.1\r\nHost: {HOST}\r\n"
+                f"GET /w/{self.code}/events/?v={self.version}&t={self.tool} HTTP/1.1\r\n"
+                f"Host: {HOST}\r\n"
                 f"Cookie: {self.cookie}\r\nAccept: text/event-stream\r\n\r\n"
             ).encode()
         )
@@ -269,7 +276,7 @@ class Phone:
                 self.regions[self.version] = data
 
     async def _fetch(self, version: int) -> None:
-        path = f"/w/{self.code}/live/?v={self.version}&t=0"
+        path = f"/w/{self.code}/live/?v={self.version}&t={self.tool}"
         status, body = await timed_get(self.figures, "event fetch", self.port, path, self.cookie)
         if status == 200 and b'id="live"' in body:
             found = re.search(rb'data-version="(\d+)"', body)
@@ -279,6 +286,7 @@ class Phone:
 
 
 CHANGES = ("reveal", "conceal", "note")
+ALL_CHANGES = (*CHANGES, "vote", "reveal votes")
 
 
 def own_notes(session_pk: int, tokens: list[str]) -> dict[str, set[str]]:
@@ -303,56 +311,150 @@ def wrong_regions(phones: list, version: int, mine: dict[str, set[str]]) -> int:
     return wrong
 
 
-async def event_phase(figures, port, code, cookies, session_pk, rounds) -> list[tuple]:
-    stop = asyncio.Event()
-    version = await asyncio.to_thread(current_version, session_pk)
-    phones = [Phone(port, code, cookie, version, figures) for cookie in cookies]
+def move_to_voting(session_pk: int) -> int:
+    """The facilitator groups the board into four themes and moves on to the dot voting on
+    them; the new version."""
+    from tillit.workshop import actions, outcomes
+    from tillit.workshop.models import WorkshopSession
+
+    session = WorkshopSession.objects.get(pk=session_pk)
+    for title in ("Dubbelregistrering", "Möten", "Blanketter", "Uppföljning"):
+        outcomes.do_create_theme(session, 0, title)
+    actions.do_next_tool(session)
+    return current_version(session_pk)
+
+
+def place_dot(session_pk: int, token: str, n: int) -> int:
+    """A phone places a dot on a theme, as the vote view writes it; the new version."""
+    from tillit.workshop import actions, contributing
+    from tillit.workshop.models import Theme, WorkshopSession
+
+    session = WorkshopSession.objects.get(pk=session_pk)
+    themes = list(Theme.objects.filter(session=session).order_by("pk"))
+    participant = actions.participant_for(session, token)
+    contributing.do_vote(session, participant, session.current, themes[n % len(themes)], 1)
+    return current_version(session_pk)
+
+
+def own_dots(session_pk: int, tokens: list[str]) -> dict[str, dict[str, int]]:
+    """Each phone's dots per theme title."""
+    from tillit.workshop import actions
+    from tillit.workshop.models import Theme, Vote, WorkshopSession
+
+    session = WorkshopSession.objects.get(pk=session_pk)
+    titles = {t.pk: t.title for t in Theme.objects.filter(session=session)}
+    dots = {}
+    for token in tokens:
+        participant = actions.participant_for(session, token)
+        mine = dict(Vote.objects.filter(participant=participant).values_list("theme", "count"))
+        dots[token] = {title: mine.get(pk, 0) for pk, title in titles.items()}
+    return dots
+
+
+def wrong_dots(phones: list, version: int, mine: dict, hidden: bool) -> int:
+    """Phones whose region does not show exactly their own dots, or shows totals still hidden."""
+    pattern = r'ws-target__label">([^<]*)</span>\s*<span class="ws-target__mine">\D*(\d+)'
+    wrong = 0
     for phone in phones:
-        phone.token = phone.cookie.partition("=")[2]
-    tasks = [asyncio.create_task(p.run(stop)) for p in phones]
-    started = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in phones)), 60)
-    print(f"{len(phones)} event streams open in {time.perf_counter() - started:.1f} s")
-    results = []
-    tokens = [p.token for p in phones]
-    for round_ in range(rounds):
+        region = phone.regions.get(version, "")
+        shown = {label: int(n) for label, n in re.findall(pattern, region)}
+        wrong += shown != mine[phone.token] or (("ws-bars" in region) == hidden)
+    return wrong
+
+
+class Room:
+    """Every phone with its event stream open on one tool, and the clock of each change."""
+
+    def __init__(self, figures: Figures, port: int, code: str, cookies, session_pk: int):
+        self.figures, self.port, self.code, self.session_pk = figures, port, code, session_pk
+        self.cookies, self.phones, self.tasks = cookies, [], []
+        self.stop = asyncio.Event()
+        self.results: list[tuple] = []
+
+    async def open(self, tool: int) -> None:
+        """Phones load the page of `tool` (as after a reload) and open their streams."""
+        await self.close()
+        self.stop = asyncio.Event()
+        version = await asyncio.to_thread(current_version, self.session_pk)
+        self.phones = [
+            Phone(self.port, self.code, c, version, self.figures, tool) for c in self.cookies
+        ]
+        self.tasks = [asyncio.create_task(p.run(self.stop)) for p in self.phones]
+        started = time.perf_counter()
+        await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in self.phones)), 60)
+        print(f"{len(self.phones)} event streams open in {time.perf_counter() - started:.1f} s")
+
+    async def close(self) -> None:
+        self.stop.set()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def change(self, name: str, write, check=None) -> None:
+        """Make one change (`write` returns the new version) and time every phone's update;
+        `check(phones, version)` counts the phones whose region is wrong."""
         await asyncio.sleep(1.5)
-        change = CHANGES[round_ % len(CHANGES)]
         t0 = time.perf_counter()
-        if change == "note":
-            token = random.choice(tokens)
-            version = await asyncio.to_thread(post_note, session_pk, token, 2000 + round_)
-        else:
-            version = await asyncio.to_thread(toggle_reveal, session_pk, change == "reveal")
+        version = await asyncio.to_thread(write)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and any(
-            not any(v >= version for v in p.updated) for p in phones
+            not any(v >= version for v in p.updated) for p in self.phones
         ):
             await asyncio.sleep(0.02)
         delays = []
-        for p in phones:
+        for p in self.phones:
             first = min((v for v in p.updated if v >= version), default=None)
             if first is not None:
                 delays.append((p.updated[first] - t0) * 1000)
-        missed = len(phones) - len(delays)
-        wrong = 0
-        if change != "reveal":
-            mine = await asyncio.to_thread(own_notes, session_pk, tokens)
-            wrong = wrong_regions(phones, version, mine)
-            if wrong:
-                figures.errors.append(f"{change}: {wrong} phones' own notes wrong")
-        results.append((change, delays, missed))
+        missed = len(self.phones) - len(delays)
+        wrong = await check(self.phones, version) if check else 0
+        if wrong:
+            self.figures.errors.append(f"{name}: {wrong} phones' regions wrong")
+        self.results.append((name, delays, missed))
         print(
-            f"round {round_ + 1} {change:<7}: {len(delays)} phones updated, last after "
+            f"round {len(self.results)} {name:<12}: {len(delays)} phones updated, last after "
             f"{max(delays, default=float('nan')):.0f} ms, p95 {pct(delays, 0.95):.0f} ms"
             + (f", {missed} MISSED" if missed else "")
             + (f", {wrong} WRONG" if wrong else "")
         )
-    stop.set()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return results
+
+
+async def event_phase(figures, port, code, cookies, session_pk, rounds) -> list[tuple]:
+    room = Room(figures, port, code, cookies, session_pk)
+    await room.open(0)
+    tokens = [p.token for p in room.phones]
+
+    async def notes_right(phones, version) -> int:
+        mine = await asyncio.to_thread(own_notes, session_pk, tokens)
+        return wrong_regions(phones, version, mine)
+
+    for round_ in range(rounds):
+        change = CHANGES[round_ % len(CHANGES)]
+        if change == "note":
+            token = random.choice(tokens)
+            write = partial(post_note, session_pk, token, 2000 + round_)
+        else:
+            write = partial(toggle_reveal, session_pk, change == "reveal")
+        await room.change(change, write, None if change == "reveal" else notes_right)
+    # Dot voting on the board's themes, the totals hidden until the reveal; every dot changes
+    # each phone's region (its own dots, the dots it has left).
+    await asyncio.to_thread(move_to_voting, session_pk)
+    await room.open(1)
+
+    def dots_right(hidden: bool):
+        async def check(phones, version) -> int:
+            mine = await asyncio.to_thread(own_dots, session_pk, tokens)
+            return wrong_dots(phones, version, mine, hidden)
+
+        return check
+
+    for n in range(max(1, rounds // 3)):
+        write = partial(place_dot, session_pk, tokens[n], n)
+        await room.change("vote", write, dots_right(hidden=True))
+    write = partial(toggle_reveal, session_pk, True)
+    await room.change("reveal votes", write, dots_right(hidden=False))
+    await room.close()
+    return room.results
 
 
 async def drive(args, port, code, session_pk, tokens) -> tuple[Figures, list]:
@@ -451,7 +553,7 @@ def report(args, url, figures: Figures, results: list) -> None:
         values = figures.times.get(kind, [])
         if values:
             print(f"{kind} p95 / static p95: {pct(values, 0.95) / static:.1f}x")
-    for name in CHANGES:
+    for name in ALL_CHANGES:
         delays = [d for n, ds, _m in results if n == name for d in ds]
         lasts = [max(ds) for n, ds, _m in results if n == name and ds]
         missed = sum(m for n, _ds, m in results if n == name)
@@ -463,7 +565,7 @@ def report(args, url, figures: Figures, results: list) -> None:
             )
     print(f"errors: {len(figures.errors)} {sorted(set(figures.errors))[:5]}")
     verdicts = {}
-    for name in CHANGES:
+    for name in ALL_CHANGES:
         delays = [d for n, ds, _m in results if n == name for d in ds]
         missed = sum(m for n, _ds, m in results if n == name)
         if delays:

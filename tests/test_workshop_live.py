@@ -91,6 +91,13 @@ def test_each_phone_sees_its_own_dots_and_no_one_sees_the_hidden_totals(board):
     # Hidden votes: no phone's region shows a total; after the reveal every phone shows them.
     region = live.phone_region(board, phones[2][1], phones[2][2], "csrf")
     assert "ws-bars" not in region
+    # A region made once for the phones alike in their own parts carries each one's own
+    # CSRF token, and their own dots.
+    regions = [live.phone_region(board, p, t, f"token{n}x") for n, (_c, p, t) in enumerate(phones)]
+    for n, region in enumerate(regions):
+        assert f'value="token{n}x"' in region and live.CSRF_SLOT not in region
+        assert all(f"token{m}x" not in region for m in range(3) if m != n)
+    assert regions[0].count("ws-target__mine") == 2 and regions[0] != regions[1]
     board = actions.do_reveal(board, True)
     region = live.phone_region(board, phones[2][1], phones[2][2], "csrf")
     assert "ws-bars" in region and "<strong>2</strong>" in region

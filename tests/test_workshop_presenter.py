@@ -171,15 +171,19 @@ def test_event_stream_brings_each_phone_its_own_region_over_real_http(
     # The fetch (the polling fallback) gives the same region.
     live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen, "t": 0})
     assert live.status_code == 200 and 'class="ws-mine"' in live.content.decode()
-    # On another tool the page reloads: the event only says the version, the fetch reloads.
+    # On another tool the page reloads: the event only says the version, and the stream ends
+    # (the reloaded page opens its own); the fetch tells the page to reload.
     actions.do_next_tool(board)
     name, data = _read_event(response, time.monotonic() + 5)
     assert name == "version" and int(data) == seen + 3
+    assert response.read() == b""
+    conn.close()
     live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen + 2, "t": 0})
     assert live.status_code == 204 and live["HX-Refresh"] == "true"
     # A phone that never joined gets no stream.
     assert Client().get(reverse("workshop:room_events", args=[board.code])).status_code == 403
     # Closing the session ends the stream with a "closed" event.
+    conn, response = _open_stream(live_server, board.code, cookies[0], seen + 3, tool=1)
     outcomes.do_close_session(board, admin_user)
     name, _data = _read_event(response, time.monotonic() + 5)
     assert name == "closed"

@@ -29,6 +29,10 @@ from tillit.workshop.models import Participant, WorkshopSession
 
 T = TypeVar("T")
 
+# What a page's `region` gives when the page must reload (another tool): the stream says the
+# version and ends.
+RELOAD = "reload"
+
 # Seconds between the leader's reads of the versions: the delay an update may add.
 INTERVAL = 0.1
 # A stream ends after this many seconds and the browser reconnects (EventSource does so by
@@ -130,8 +134,8 @@ def stream(
 ) -> Iterator[bytes]:
     """Server-sent events for one page: `version` events with the session's new version (the
     page then fetches its live region), or `region` events carrying the region itself when
-    `region(session)` has one to share; `closed` when the session closed. Ends after
-    STREAM_SECONDS (the browser reconnects)."""
+    `region(session)` gives one (RELOAD: a last `version` event); `closed` when the session
+    closed. Ends after STREAM_SECONDS (the browser reconnects)."""
     # This thread only waits from here on; a connection per waiting stream would exhaust the
     # database's (the leader opens one to read, closed when its stream ends).
     _release_connection()
@@ -151,6 +155,11 @@ def stream(
                 html = region(session)
                 _release_connection()  # the one that rendered it may have opened one
             seen = version
+            if html == RELOAD:
+                # The page reloads for another tool: end here, so a room of phones does not
+                # hold two streams each until the old ones' next write finds them gone.
+                yield f"event: version\ndata: {version}\n\n".encode()
+                return
             if html is None:
                 yield f"event: version\ndata: {version}\n\n".encode()
             else:
@@ -181,7 +190,7 @@ class Fragments:
     version, …): a version never changes once written, so nothing cached is ever stale, and
     each process makes its own."""
 
-    SIZE = 256
+    SIZE = 1024
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -248,24 +257,53 @@ def phone_context(session: WorkshopSession, participant: Participant, token: str
     return personal_context(shared, session, participant, token, counted)
 
 
+# Stands for the phone's CSRF token in a region made for every phone alike in it.
+CSRF_SLOT = "csrf-slot-for-the-phones-own-token"
+
+
+def _alike(t: dict) -> tuple | None:
+    """All a phone's own in its region, for tools where that is all there is: phones alike
+    in it get the same region (but for their CSRF token). None: the region is made for the
+    phone alone (its answers, reasons or named proposals are in it)."""
+    kind = t.get("type")
+    if kind in ("brainstorm", "dialogue_cards", "retro"):
+        return ("mine", *(c.pk for c in t.get("mine") or ()))
+    if kind == "dilemma_line":
+        return ()  # the position is in the form outside the region
+    if kind == "dot_voting":
+        return ("dots", t["left"], *(row["mine"] for row in t["targets"]))
+    return None
+
+
 def phone_region(
     session: WorkshopSession, participant: Participant, token: str, csrf_token: str
 ) -> str:
     """This phone's live region: the shared one when it holds nothing of the phone's own, else
-    made for it from the cached parts (no database read when they are cached)."""
+    made from the cached parts – once for every phone alike in its own parts (most phones
+    before the reveal have written nothing), or for the phone alone."""
     language = participant.language
     shared = shared_region(session, language)
     if shared is not None:
         return shared
     with translation.override(language):
-        context = {
-            "session": session,
-            "participant": participant,
-            "t": phone_context(session, participant, token),
-            "language": language,
-            "csrf_token": csrf_token,
-        }
-        return render_to_string("workshop/_room_live.html", context)
+        t = phone_context(session, participant, token)
+
+    def render(csrf: str) -> str:
+        with translation.override(language):
+            context = {
+                "session": session,
+                "participant": participant,
+                "t": t,
+                "language": language,
+                "csrf_token": csrf,
+            }
+            return render_to_string("workshop/_room_live.html", context)
+
+    alike = _alike(t)
+    if alike is None:
+        return render(csrf_token)
+    html = FRAGMENTS.get(_key("phone", session, language, alike), lambda: render(CSRF_SLOT))
+    return html.replace(CSRF_SLOT, csrf_token)
 
 
 def event_response(

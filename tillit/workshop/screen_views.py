@@ -28,7 +28,7 @@ def room_events(request: HttpRequest, code: str) -> HttpResponse:
 
     def region(changed) -> str | None:
         if str(changed.current) != shown_tool:
-            return None  # another tool: the page reloads (the fetch tells it to)
+            return live.RELOAD  # another tool: the page reloads (its fetch tells it to)
         return live.phone_region(changed, participant, token, csrf_token)
 
     return live.event_response(session.pk, request.GET.get("v", ""), region)
