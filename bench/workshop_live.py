@@ -82,7 +82,7 @@ def prepare(phones: int) -> tuple[str, int, list[str]]:
     )
     step = ProgrammeStep.objects.get(programme=programme, step_id="challenges")
     session = actions.do_start_session(step, user)
-    joined = [actions.do_join(session, "", random.choice(("sv", "da"))) for _ in range(phones)]
+    joined = [actions.do_join(session, "", ("sv", "da")[n % 2]) for n in range(phones)]
     for n in range(NOTES):
         post_note(session.pk, joined[n % len(joined)][1], n)
     return session.code, session.pk, [token for _p, token in joined]
@@ -523,11 +523,12 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
                 time.sleep(0.2)
         else:
             raise SystemExit("tillit serve did not start")
-        for _ in range(6):  # both workers import and connect before the clock runs
+        # Both workers import, connect and load both languages' translations before the clock
+        # runs (phones alternate between Swedish and Danish).
+        for n in range(10):
             asyncio.run(get(port, "/static/tillit/tillit.css"))
-            asyncio.run(
-                get(port, f"/w/{code}/live/?v=0&t=0", f"tillit_ws_{session_pk}={tokens[0]}")
-            )
+            cookie = f"tillit_ws_{session_pk}={tokens[n % 2]}"
+            asyncio.run(get(port, f"/w/{code}/live/?v=0&t=0", cookie))
         figures, results = asyncio.run(drive(args, port, code, session_pk, tokens))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
