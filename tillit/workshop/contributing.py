@@ -206,14 +206,6 @@ def _vote_scope(session, tool: dict, tool_index: int, target) -> tuple[str, str]
     raise WorkshopError("no voting here")
 
 
-def votes_used(participant: Participant, scope: str) -> int:
-    """Dots the participant has placed in a scope."""
-    return (
-        Vote.objects.filter(participant=participant, scope=scope).aggregate(n=Sum("count"))["n"]
-        or 0
-    )
-
-
 @transaction.atomic
 def do_consent(
     participant: Participant, contribution: Contribution, answer: str, reason: str
