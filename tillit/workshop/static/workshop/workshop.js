@@ -124,21 +124,29 @@
     }
   });
 
-  // A region from the event stream replaces the shown one, unless someone is busy in it:
-  // then it waits (a newer one replaces the waiting one).
+  // A region from the event stream replaces the shown one, unless someone is busy in it
+  // (then the newest waits until they are done) or the shown one is newer (the page's own
+  // vote can answer before the event of an earlier change arrives).
   var waiting = null;
+  function showWaiting() {
+    var html = waiting;
+    waiting = null;
+    if (html !== null) { show(html); }
+  }
   function show(html) {
     var shown = document.querySelector("[data-live]");
     if (!shown) { return; }
     if (busy(shown)) {
-      if (waiting === null) { setTimeout(function () { var w = waiting; waiting = null; show(w); }, 1600); }
+      if (waiting === null) { setTimeout(showWaiting, 1600); }
       waiting = html;
       return;
     }
+    waiting = null;
     var holder = document.createElement("div");
     holder.innerHTML = html.trim();
     var fresh = holder.firstElementChild;
     if (!fresh) { return; }
+    if (Number(fresh.getAttribute("data-version")) < Number(shown.getAttribute("data-version"))) { return; }
     shown.replaceWith(fresh);
     if (window.htmx) { window.htmx.process(fresh); }
   }
