@@ -5,12 +5,16 @@ import io
 import subprocess
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD, make_user
-from tillit.programmes import actions, report
+from tillit.org.access import access_for
+from tillit.org.models import Person
+from tillit.programmes import actions, report, rights
 from tillit.programmes.loading import install_shipped_templates
 from tillit.programmes.models import (
     Artefact,
@@ -269,6 +273,40 @@ def test_overdue_and_my_actions(programme, units, team_manager_user, employee_us
         assert response.context["overdue"] == 1
         assert page.count('class="overdue"') == 2  # the summary and the one late row
         assert other.title not in page
+
+
+def test_a_list_of_actions_reads_its_owners_names_in_constant_queries(
+    programme, units, team_manager_user, employee_user
+):
+    today = timezone.localdate()
+    Person.objects.create(
+        organisation=programme.organisation, email="bo@testby.se", name="Bo Berg", unit=units["HEM"]
+    )
+    owners = ("anna@testby.se", "bo@testby.se", "nobody@testby.se")
+    client = client_for(team_manager_user)
+
+    def page_queries(rows: int) -> tuple[int, str]:
+        for n in range(rows):
+            action(programme, owners[n % 3], today, title=f"Aktion {n}")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url("my_actions")).content.decode()
+        return len(queries), page
+
+    few, _page = page_queries(3)
+    many, page = page_queries(9)
+    assert page.count("Aktion") == 12 and few == many
+    # Names from the organisation file; an owner not in it by e-mail address.
+    assert "Anna Andersson" in page and "Bo Berg" in page and "nobody@testby.se" in page
+    listed = list(
+        rights.unit_actions(
+            access_for(team_manager_user, programme.organisation),
+            team_manager_user.email,
+            programme,
+        )
+    )
+    with CaptureQueriesContext(connection) as names:
+        assert {a.owner_name for a in listed} == {"Anna Andersson", "Bo Berg", "nobody@testby.se"}
+    assert len(names) == 0
 
 
 def test_owner_updates_status_and_measurements(programme, employee_user):

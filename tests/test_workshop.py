@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 from tillit.programmes import actions as programme_actions
 from tillit.programmes.loading import install_shipped_templates
 from tillit.programmes.models import Artefact, ProgrammeStep, ProgrammeTemplate
-from tillit.workshop import actions
+from tillit.workshop import actions, contributing, outcomes
 from tillit.workshop.models import CODE_ALPHABET, Contribution, Vote, WorkshopSession
 
 
@@ -88,7 +88,7 @@ def test_join_by_code_and_wrong_code(client, board):
 
 def test_closed_session_cannot_be_joined(client, board, admin_user):
     joined(client, board)
-    actions.do_close_session(board, admin_user)
+    outcomes.do_close_session(board, admin_user)
     response = client.post(reverse("workshop:join"), {"code": board.code})
     assert "No open workshop has this code" in response.content.decode()
     # A phone still in the room is told it is over, and can no longer post.
@@ -199,8 +199,8 @@ def _board_with_themes(client, board):
     for text in ("Fravær to gange", "Fravær dobbelt", "Lange møder", "Skemaer"):
         post_note(client, board, text)
     notes = {c.text: c for c in Contribution.objects.filter(session=board)}
-    absence = actions.do_create_theme(board, 0, "Fraværsregistrering")
-    meetings = actions.do_create_theme(board, 0, "Møder")
+    absence = outcomes.do_create_theme(board, 0, "Fraværsregistrering")
+    meetings = outcomes.do_create_theme(board, 0, "Møder")
     return notes, absence, meetings
 
 
@@ -248,17 +248,17 @@ def test_dot_limit(client, board):
     actions.do_next_tool(board)
     participant = actions.participant_for(board, client.cookies[f"tillit_ws_{board.pk}"].value)
     for _ in range(3):
-        actions.do_vote(board, participant, 1, absence, 1)
+        contributing.do_vote(board, participant, 1, absence, 1)
     with pytest.raises(actions.WorkshopError):
-        actions.do_vote(board, participant, 1, meetings, 1)
+        contributing.do_vote(board, participant, 1, meetings, 1)
     response = client.post(
         reverse("workshop:vote", args=[board.code]),
         {"tool": 1, "target": f"theme:{meetings.pk}", "delta": 1},
         follow=True,
     )
     assert "You have no dots left" in response.content.decode()
-    actions.do_vote(board, participant, 1, absence, -1)
-    actions.do_vote(board, participant, 1, meetings, 1)
+    contributing.do_vote(board, participant, 1, absence, -1)
+    contributing.do_vote(board, participant, 1, meetings, 1)
     assert sorted(Vote.objects.values_list("count", flat=True)) == [1, 2]
 
 
@@ -272,9 +272,9 @@ def test_stale_edit_gets_409(client, board, admin_user):
     absence.refresh_from_db()
     assert absence.title == "Fravær" and absence.version == 2
     note = Contribution.objects.filter(session=board).first()
-    actions.do_edit_contribution(note, "Rettet", note.version)
+    contributing.do_edit_contribution(note, "Rettet", note.version)
     with pytest.raises(actions.StaleEdit):
-        actions.do_edit_contribution(note, "Ældre", 1)
+        contributing.do_edit_contribution(note, "Ældre", 1)
 
 
 # --- dilemma, SWOT, consent, retro -----------------------------------------------------------
@@ -317,10 +317,10 @@ def test_swot_votes_per_quadrant(client, programme, admin_user):
     strength, weakness = Contribution.objects.order_by("pk")
     assert strength.extra == {"quadrant": "strength"}
     for _ in range(3):
-        actions.do_vote(session, participant, 0, strength, 1)
+        contributing.do_vote(session, participant, 0, strength, 1)
     with pytest.raises(actions.WorkshopError):
-        actions.do_vote(session, participant, 0, strength, 1)
-    actions.do_vote(session, participant, 0, weakness, 1)  # another quadrant has its own dots
+        contributing.do_vote(session, participant, 0, strength, 1)
+    contributing.do_vote(session, participant, 0, weakness, 1)  # another quadrant has its own dots
 
 
 def test_close_turns_consented_rules_and_agreed_terms_into_artefacts(client, programme, admin_user):
@@ -343,7 +343,7 @@ def test_close_turns_consented_rules_and_agreed_terms_into_artefacts(client, pro
         {"answer": "object", "reason": "For bredt"},
     )
     assert voter.consents.count() == 2
-    made = actions.do_close_session(session, admin_user)
+    made = outcomes.do_close_session(session, admin_user)
     assert [(a.kind, a.title) for a in made] == [("glossary_term", "Kerneopgave")]
     assert made[0].data["definition"] == "Det, borgeren har brug for"
     session.refresh_from_db()
@@ -489,7 +489,7 @@ def test_every_tool_renders_for_phone_and_projector(client, programme, admin_use
 
 
 def test_a_closed_code_answers_as_an_unknown_one(client, board, admin_user):
-    actions.do_close_session(board, admin_user)
+    outcomes.do_close_session(board, admin_user)
     closed = Client().get(reverse("workshop:room", args=[board.code]))
     unknown = Client().get(reverse("workshop:room", args=["ZZZZZZ"]))
     assert closed.status_code == unknown.status_code == 404

@@ -57,7 +57,7 @@ def scenario() -> dict:
     from tillit.programmes import actions as programme_actions
     from tillit.programmes.loading import install_shipped_templates
     from tillit.programmes.models import ProgrammeStep, ProgrammeTemplate
-    from tillit.workshop import actions
+    from tillit.workshop import actions, contributing, outcomes
     from tillit.workshop.models import Contribution, Vote
 
     organisation = Organisation.objects.create(slug="racetown", name="Racetown")
@@ -95,7 +95,7 @@ def scenario() -> dict:
     stored_keys = {str(k) for k in Contribution.objects.values_list("key", flat=True)}
     notes = Contribution.objects.filter(session=session).count()
 
-    themes = [actions.do_create_theme(session, 0, f"Tema {n}") for n in range(3)]
+    themes = [outcomes.do_create_theme(session, 0, f"Tema {n}") for n in range(3)]
     actions.do_next_tool(session)  # dot voting, 3 dots each
     vote_url = reverse("workshop:vote", args=[session.code])
 
@@ -120,7 +120,7 @@ def scenario() -> dict:
 
     def edit(i):
         try:
-            actions.do_edit_contribution(Contribution.objects.get(pk=note.pk), f"Ny {i}", base)
+            contributing.do_edit_contribution(Contribution.objects.get(pk=note.pk), f"Ny {i}", base)
             outcomes.append("saved")
         except actions.StaleEdit:
             outcomes.append("stale")

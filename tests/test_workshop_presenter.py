@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests import test_workshop as base
 from tests.test_workshop import facilitator, furl, joined, post_note
-from tillit.workshop import actions
+from tillit.workshop import actions, contributing, outcomes
 from tillit.workshop.models import Contribution
 from tillit.workshop.screen import PAGE_LINES
 
@@ -52,10 +52,10 @@ def test_screen_has_no_menu_nor_buttons_and_shows_only_what_the_room_may_see(
 
 def test_hidden_votes_stay_hidden_on_the_screen_until_revealed(client, board, admin_user):
     joined(client, board)
-    theme = actions.do_create_theme(board, 0, "Møder der trækker ud")
+    theme = outcomes.do_create_theme(board, 0, "Møder der trækker ud")
     actions.do_next_tool(board)
     participant = actions.participant_for(board, client.cookies[f"tillit_ws_{board.pk}"].value)
-    actions.do_vote(board, participant, 1, theme, 1)
+    contributing.do_vote(board, participant, 1, theme, 1)
     fac = facilitator(admin_user)
     page = screen_of(fac, board)
     assert "1 person has voted" in page and "1 dot" not in page
@@ -100,8 +100,8 @@ def test_closing_counts_what_was_saved(client, board, admin_user):
     joined(second, board)
     for text in ("Fravær to gange", "Fravær dobbelt"):
         post_note(client, board, text)
-    theme = actions.do_create_theme(board, 0, "Fravær")
-    actions.do_theme_to_artefact(theme, "challenge", admin_user)
+    theme = outcomes.do_create_theme(board, 0, "Fravær")
+    outcomes.do_theme_to_artefact(theme, "challenge", admin_user)
     fac = facilitator(admin_user)
     response = fac.post(furl("control", board), {"do": "close"}, follow=True)
     assert (
@@ -124,24 +124,32 @@ def _read_event(stream, deadline: float) -> tuple[str, str]:
     raise AssertionError("no event in time")
 
 
-def test_event_stream_tells_a_phone_of_the_reveal_over_real_http(live_server, board, admin_user):
+def _open_stream(live_server, code: str, cookie: str, seen: int, tool: int = 0):
     url = urlsplit(live_server.url)
-    phone = Client()
-    joined(phone, board)
-    cookie = f"tillit_ws_{board.pk}={phone.cookies[f'tillit_ws_{board.pk}'].value}"
-    post_note(phone, board, "Fravær registreres to gange")
-    board.refresh_from_db()
-    seen = board.version
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    conn.request(
-        "GET",
-        reverse("workshop:room_events", args=[board.code]) + f"?v={seen}",
-        headers={"Cookie": cookie},
-    )
+    path = reverse("workshop:room_events", args=[code]) + f"?v={seen}&t={tool}"
+    conn.request("GET", path, headers={"Cookie": cookie})
     response = conn.getresponse()
     assert response.status == 200
     assert response.getheader("Content-Type").startswith("text/event-stream")
     assert response.readline() == b"retry: 1000\n"
+    return conn, response
+
+
+def test_event_stream_brings_each_phone_its_own_region_over_real_http(
+    live_server, board, admin_user
+):
+    phone, other = Client(), Client()
+    joined(phone, board)
+    joined(other, board)
+    cookies = [
+        f"tillit_ws_{board.pk}={c.cookies[f'tillit_ws_{board.pk}'].value}" for c in (phone, other)
+    ]
+    post_note(phone, board, "Fravær registreres to gange")
+    board.refresh_from_db()
+    seen = board.version
+    conn, response = _open_stream(live_server, board.code, cookies[0], seen)
+    other_conn, other_response = _open_stream(live_server, board.code, cookies[1], seen)
     started = time.monotonic()
     actions.do_reveal(board)
     name, data = _read_event(response, started + 5)
@@ -149,16 +157,34 @@ def test_event_stream_tells_a_phone_of_the_reveal_over_real_http(live_server, bo
     assert name == "region" and 'id="live"' in data and "Fravær" in data
     assert f'data-version="{seen + 1}"' in data
     assert time.monotonic() - started < 2
-    # A region of the phone's own (its notes before the reveal) is fetched on a version event.
+    # Concealed again, each phone's region comes in its event too, with its own notes marked
+    # as its own – and nobody else's.
     actions.do_reveal(board, False)
     name, data = _read_event(response, time.monotonic() + 5)
-    assert name == "version" and int(data) == seen + 2
+    assert name == "region" and f'data-version="{seen + 2}"' in data
+    assert 'class="ws-mine"' in data and "Fravær registreres to gange" in data
+    _read_event(other_response, time.monotonic() + 5)  # the reveal
+    name, data = _read_event(other_response, time.monotonic() + 5)
+    assert name == "region" and f'data-version="{seen + 2}"' in data
+    assert 'class="ws-mine"' not in data and "Fravær" not in data
+    other_conn.close()
+    # The fetch (the polling fallback) gives the same region.
     live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen, "t": 0})
     assert live.status_code == 200 and 'class="ws-mine"' in live.content.decode()
+    # On another tool the page reloads: the event only says the version, and the stream ends
+    # (the reloaded page opens its own); the fetch tells the page to reload.
+    actions.do_next_tool(board)
+    name, data = _read_event(response, time.monotonic() + 5)
+    assert name == "version" and int(data) == seen + 3
+    assert response.read() == b""
+    conn.close()
+    live = phone.get(reverse("workshop:room_live", args=[board.code]), {"v": seen + 2, "t": 0})
+    assert live.status_code == 204 and live["HX-Refresh"] == "true"
     # A phone that never joined gets no stream.
     assert Client().get(reverse("workshop:room_events", args=[board.code])).status_code == 403
     # Closing the session ends the stream with a "closed" event.
-    actions.do_close_session(board, admin_user)
+    conn, response = _open_stream(live_server, board.code, cookies[0], seen + 3, tool=1)
+    outcomes.do_close_session(board, admin_user)
     name, _data = _read_event(response, time.monotonic() + 5)
     assert name == "closed"
     conn.close()

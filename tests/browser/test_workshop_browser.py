@@ -150,6 +150,13 @@ def test_workshop_from_join_to_prioritised_challenges(new_page, admin_user, org,
     assert_accessible(fac)
     for phone in phones.values():
         phone.wait_for_selector("#live h3:text('Fraværsregistrering')")
+    # Concealed again, each phone's own note comes back in its event, marked as its own.
+    fac.click("button[value=conceal]")
+    mine = "#live .ws-note--mine:text('Long meetings without decisions')"
+    phones["en"].wait_for_selector(mine)
+    assert "Fravær" not in phones["en"].locator("#live").inner_text()
+    phones["da"].wait_for_selector("#live .ws-note--mine:text('Fravær registreres to gange')")
+    assert "Long meetings" not in phones["da"].locator("#live").inner_text()
 
     # Dot voting: the phones reload by themselves when the facilitator moves on.
     fac.click("button[value=next]")

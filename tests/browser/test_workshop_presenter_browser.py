@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD
 from tillit.programmes import actions as programme_actions
 from tillit.programmes.loading import install_shipped_templates
 from tillit.programmes.models import ProgrammeStep, ProgrammeTemplate
-from tillit.workshop import actions
+from tillit.workshop import actions, contributing, outcomes
 
 PROJECTOR = {"width": 1280, "height": 720}
 # Where the screenshots go (to be looked at): TILLIT_SCREENSHOTS, else the test's own folder.
@@ -74,8 +74,10 @@ def test_phone_controls_presenter_screen_while_phones_post_and_vote(
     joined, _token = actions.do_join(session, "", language)
     for n in range(30):
         text = f"Note {n}: " + "skemaer der udfyldes to gange " * (1 + n % 4)
-        actions.do_post_contribution(session, joined, 0, actions.Post(uuid.uuid4(), text, {}))
-    themes = [actions.do_create_theme(session, 0, t) for t in ("Fravær", "Skemaer")]
+        contributing.do_post_contribution(
+            session, joined, 0, contributing.Post(uuid.uuid4(), text, {})
+        )
+    themes = [outcomes.do_create_theme(session, 0, t) for t in ("Fravær", "Skemaer")]
 
     fac = new_page(phone=True, language=language)
     login(fac, admin_user.email, PASSWORD)

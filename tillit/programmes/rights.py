@@ -85,6 +85,7 @@ def my_actions(access: Access, email: str) -> QuerySet[Artefact]:
         Artefact.objects.filter(organisation=access.organisation, kind="action")
         .filter(q)
         .select_related("programme", "unit")
+        .with_owner_names()
         .order_by("due_date", "pk")
     )
 
@@ -96,4 +97,5 @@ def unit_actions(access: Access, email: str, programme: Programme) -> QuerySet[A
         actions.unit_actions(*programme.units.all())
         .filter(programme__in=visible_programmes(access, email))
         .select_related("programme", "unit")
+        .with_owner_names()
     )

@@ -18,13 +18,20 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from django.db import DatabaseError, connection
 from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tillit.workshop.models import WorkshopSession
+from tillit.workshop.models import Participant, WorkshopSession
+
+T = TypeVar("T")
+
+# What a page's `region` gives when the page must reload (another tool): the stream says the
+# version and ends.
+RELOAD = "reload"
 
 # Seconds between the leader's reads of the versions: the delay an update may add.
 INTERVAL = 0.1
@@ -127,8 +134,8 @@ def stream(
 ) -> Iterator[bytes]:
     """Server-sent events for one page: `version` events with the session's new version (the
     page then fetches its live region), or `region` events carrying the region itself when
-    `region(session)` has one to share; `closed` when the session closed. Ends after
-    STREAM_SECONDS (the browser reconnects)."""
+    `region(session)` gives one (RELOAD: a last `version` event); `closed` when the session
+    closed. Ends after STREAM_SECONDS (the browser reconnects)."""
     # This thread only waits from here on; a connection per waiting stream would exhaust the
     # database's (the leader opens one to read, closed when its stream ends).
     _release_connection()
@@ -148,6 +155,11 @@ def stream(
                 html = region(session)
                 _release_connection()  # the one that rendered it may have opened one
             seen = version
+            if html == RELOAD:
+                # The page reloads for another tool: end here, so a room of phones does not
+                # hold two streams each until the old ones' next write finds them gone.
+                yield f"event: version\ndata: {version}\n\n".encode()
+                return
             if html is None:
                 yield f"event: version\ndata: {version}\n\n".encode()
             else:
@@ -174,18 +186,19 @@ def is_shared(session: WorkshopSession) -> bool:
 
 
 class Fragments:
-    """Rendered live regions by (session, code, version, language): a version never changes once
-    written, so a cached region is never stale, and each process renders its own."""
+    """Rendered live regions and the contexts they are made of, by (what, session, code,
+    version, …): a version never changes once written, so nothing cached is ever stale, and
+    each process makes its own."""
 
-    SIZE = 64
+    SIZE = 1024
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rendered: OrderedDict[tuple, str] = OrderedDict()
+        self._rendered: OrderedDict[tuple, object] = OrderedDict()
         self._rendering: dict[tuple, threading.Lock] = {}
 
-    def get(self, key: tuple, render: Callable[[], str]) -> str:
-        """The cached region, or `render()`'s, made once even when many ask at the same time."""
+    def get(self, key: tuple, render: Callable[[], T]) -> T:
+        """The cached value, or `render()`'s, made once even when many ask at the same time."""
         with self._lock:
             if key in self._rendered:
                 return self._rendered[key]
@@ -206,20 +219,91 @@ class Fragments:
 FRAGMENTS = Fragments()
 
 
+def _key(what: str, session: WorkshopSession, *more) -> tuple:
+    return (what, session.pk, session.code, session.version, *more)
+
+
 def shared_region(session: WorkshopSession, language: str) -> str | None:
     """The live region every participant of a language sees alike (a revealed board), made
     once per version and process; None when it holds something of the participant's own."""
-    from tillit.workshop.presenting import tool_context
-
     if not is_shared(session):
         return None
 
     def render() -> str:
         with translation.override(language):
-            context = {"session": session, "t": tool_context(session, language)}
+            context = {"session": session, "t": _shared_context(session, language)}
             return render_to_string("workshop/_room_live.html", {**context, "language": language})
 
-    return FRAGMENTS.get((session.pk, session.code, session.version, language), render)
+    return FRAGMENTS.get(_key("region", session, language), render)
+
+
+def _shared_context(session: WorkshopSession, language: str) -> dict:
+    from tillit.workshop.presenting import shared_context
+
+    def build() -> dict:
+        with translation.override(language):
+            return shared_context(session, language)
+
+    return FRAGMENTS.get(_key("context", session, language), build)
+
+
+def phone_context(session: WorkshopSession, participant: Participant, token: str) -> dict:
+    """The current tool as this phone sees it: the shared part and every participant's votes
+    and answers read once per version and process, its own parts picked out of them."""
+    from tillit.workshop.presenting import personal_context, tally
+
+    shared = _shared_context(session, participant.language)
+    counted = FRAGMENTS.get(_key("tally", session), lambda: tally(session, session.current))
+    return personal_context(shared, session, participant, token, counted)
+
+
+# Stands for the phone's CSRF token in a region made for every phone alike in it.
+CSRF_SLOT = "csrf-slot-for-the-phones-own-token"
+
+
+def _alike(t: dict) -> tuple | None:
+    """All a phone's own in its region, for tools where that is all there is: phones alike
+    in it get the same region (but for their CSRF token). None: the region is made for the
+    phone alone (its answers, reasons or named proposals are in it)."""
+    kind = t.get("type")
+    if kind in ("brainstorm", "dialogue_cards", "retro"):
+        return ("mine", *(c.pk for c in t.get("mine") or ()))
+    if kind == "dilemma_line":
+        return ()  # the position is in the form outside the region
+    if kind == "dot_voting":
+        return ("dots", t["left"], *(row["mine"] for row in t["targets"]))
+    return None
+
+
+def phone_region(
+    session: WorkshopSession, participant: Participant, token: str, csrf_token: str
+) -> str:
+    """This phone's live region: the shared one when it holds nothing of the phone's own, else
+    made from the cached parts – once for every phone alike in its own parts (most phones
+    before the reveal have written nothing), or for the phone alone."""
+    language = participant.language
+    shared = shared_region(session, language)
+    if shared is not None:
+        return shared
+    with translation.override(language):
+        t = phone_context(session, participant, token)
+
+    def render(csrf: str) -> str:
+        with translation.override(language):
+            context = {
+                "session": session,
+                "participant": participant,
+                "t": t,
+                "language": language,
+                "csrf_token": csrf,
+            }
+            return render_to_string("workshop/_room_live.html", context)
+
+    alike = _alike(t)
+    if alike is None:
+        return render(csrf_token)
+    html = FRAGMENTS.get(_key("phone", session, language, alike), lambda: render(CSRF_SLOT))
+    return html.replace(CSRF_SLOT, csrf_token)
 
 
 def event_response(

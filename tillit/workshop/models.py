@@ -1,13 +1,15 @@
 """Live workshop sessions of a programme step: who joined, what they contributed, themes, votes.
 
 A session copies the step's live tools at start (`tools`), so a template change never alters a
-running workshop. Every write goes through `actions.py`; each one bumps `WorkshopSession.version`,
-which the polling views compare to answer "nothing new" cheaply.
+running workshop. Every write goes through `actions.py`, `contributing.py` or `outcomes.py`;
+each one bumps `WorkshopSession.version`, which the polling views compare to answer "nothing
+new" cheaply.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +35,14 @@ def owner_mark(token: str, key) -> str:
     and the contribution's key. Only the token's hash is stored, so the database cannot tell
     whose it is; only the phone holding the token can."""
     return hashlib.sha256(f"mark:{token}:{key}".encode()).hexdigest()
+
+
+def position_key(token: str, tool_index: int, item: int) -> uuid.UUID:
+    """The key of a phone's one position on a dilemma, made from its cookie token: the token
+    is never stored (only its hash), so neither the database nor a page ties a position to a
+    participant, while the phone finds its own again by the same token."""
+    digest = hashlib.sha256(f"position:{token}:{tool_index}:{item}".encode()).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 class WorkshopSession(models.Model):

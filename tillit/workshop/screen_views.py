@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -11,19 +12,26 @@ from django.utils.translation import get_language
 from tillit.org.access import org_view
 from tillit.workshop import live
 from tillit.workshop.screen import qr_svg, screen_context
-from tillit.workshop.views import _participant, _session
+from tillit.workshop.views import _cookie, _participant, _session
 
 
 def room_events(request: HttpRequest, code: str) -> HttpResponse:
-    """Server-sent events telling a participant's page that the session changed."""
+    """Server-sent events carrying a participant's new live region when the session changed."""
     session, participant = _participant(request, code)
     if participant is None:
         raise PermissionDenied
-    # A revealed board goes out in the event itself: a reveal costs no request per phone.
-    language = participant.language
-    return live.event_response(
-        session.pk, request.GET.get("v", ""), lambda s: live.shared_region(s, language)
-    )
+    # The region goes out in the event itself, made from parts cached per version (live.py):
+    # a change costs no request per phone, and 500 phones cost one read of the database.
+    token = request.COOKIES.get(_cookie(session), "")
+    csrf_token = get_token(request)
+    shown_tool = request.GET.get("t", "")
+
+    def region(changed) -> str | None:
+        if str(changed.current) != shown_tool:
+            return live.RELOAD  # another tool: the page reloads (its fetch tells it to)
+        return live.phone_region(changed, participant, token, csrf_token)
+
+    return live.event_response(session.pk, request.GET.get("v", ""), region)
 
 
 def _screen_context(request, session) -> dict:

@@ -12,6 +12,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -23,7 +24,7 @@ from tillit.core.throttle import client_address
 from tillit.org.access import org_view
 from tillit.programmes import rights
 from tillit.programmes.models import Artefact, Programme, ProgrammeStep, text_for
-from tillit.workshop import actions, live
+from tillit.workshop import actions, contributing, live, outcomes
 from tillit.workshop.forms import JoinForm
 from tillit.workshop.models import Contribution, Theme, WorkshopSession
 from tillit.workshop.presenting import tool_context, tool_list, tool_title
@@ -148,34 +149,27 @@ def _room_context(request, session, participant) -> dict:
     return {
         "session": session,
         "participant": participant,
-        "t": tool_context(session, participant.language, participant=participant, token=token),
+        "t": live.phone_context(session, participant, token),
         "language": participant.language,
     }
 
 
 def room_live(request: HttpRequest, code: str) -> HttpResponse:
     """The participant's live region; 204 while nothing changed, a full reload on a new tool."""
-    state = (
-        WorkshopSession.objects.filter(code=code.upper(), status="open")
-        .values("pk", "version", "current")
-        .first()
-    )
-    if state is None:
+    # Two indexed reads per poll: the session's row (without its programme: the region's
+    # parts are cached per version, live.py) and the phone's participant.
+    session = WorkshopSession.objects.filter(code=code.upper(), status="open").first()
+    if session is None:
         return _reload()
-    if request.GET.get("v") == str(state["version"]):
+    if request.GET.get("v") == str(session.version):
         return HttpResponse(status=204)
-    if request.GET.get("t") != str(state["current"]):
+    if request.GET.get("t") != str(session.current):
         return _reload()
-    session, participant = _participant(request, code)
+    token = request.COOKIES.get(_cookie(session), "")
+    participant = actions.participant_for(session, token)
     if participant is None:
         return _reload()
-    shared = live.shared_region(session, participant.language)
-    if shared is not None:
-        return HttpResponse(shared)
-    with translation.override(participant.language):
-        return render(
-            request, "workshop/_room_live.html", _room_context(request, session, participant)
-        )
+    return HttpResponse(live.phone_region(session, participant, token, get_token(request)))
 
 
 def _reload() -> HttpResponse:
@@ -208,11 +202,11 @@ def post(request: HttpRequest, code: str) -> HttpResponse:
         extra = {k: request.POST.get(k, "") for k in ("quadrant", "column", "definition")}
         try:
             token = request.COOKIES.get(_cookie(session), "")
-            actions.do_post_contribution(
+            contributing.do_post_contribution(
                 session,
                 participant,
                 tool,
-                actions.Post(key, request.POST.get("text", ""), extra, token),
+                contributing.Post(key, request.POST.get("text", ""), extra, token),
             )
         except actions.WorkshopError as error:
             return _done(request, session, _refusal(error))
@@ -228,12 +222,13 @@ def position(request: HttpRequest, code: str) -> HttpResponse:
     with translation.override(participant.language):
         try:
             value = int(request.POST.get("position", ""))
-            actions.do_set_position(
+            contributing.do_set_position(
                 session,
                 participant,
                 int(request.POST.get("tool", -1)),
                 value,
                 request.POST.get("text", ""),
+                request.COOKIES.get(_cookie(session), ""),
             )
         except ValueError as error:
             message = _refusal(error) if isinstance(error, actions.WorkshopError) else None
@@ -251,7 +246,9 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         try:
             tool = int(request.POST.get("tool", -1))
             target = _vote_target(session, request.POST.get("target", ""))
-            actions.do_vote(session, participant, tool, target, int(request.POST.get("delta", 1)))
+            contributing.do_vote(
+                session, participant, tool, target, int(request.POST.get("delta", 1))
+            )
         except (ValueError, LookupError) as error:
             message = _refusal(error) if isinstance(error, actions.WorkshopError) else None
             if request.htmx:
@@ -283,7 +280,7 @@ def consent(request: HttpRequest, code: str, contribution_id: int) -> HttpRespon
     proposal = get_object_or_404(Contribution, pk=contribution_id, session=session, hidden=False)
     with translation.override(participant.language):
         try:
-            actions.do_consent(
+            contributing.do_consent(
                 participant,
                 proposal,
                 request.POST.get("answer", ""),
@@ -318,7 +315,7 @@ def edit(request: HttpRequest, code: str, contribution_id: int) -> HttpResponse:
 
 def _versioned_edit(request, contribution, back) -> HttpResponse:
     try:
-        actions.do_edit_contribution(
+        contributing.do_edit_contribution(
             contribution,
             request.POST.get("text", ""),
             int(request.POST.get("version", 0)),
@@ -461,7 +458,7 @@ def control(request: HttpRequest, session_id: int) -> HttpResponse:
                 session, request.POST.get("left", ""), request.POST.get("right", "")
             )
         elif do == "priorities":
-            stored = actions.do_store_priorities(session, session.current, request.user)
+            stored = outcomes.do_store_priorities(session, session.current, request.user)
             n = len(stored)
             messages.success(
                 request,
@@ -473,8 +470,8 @@ def control(request: HttpRequest, session_id: int) -> HttpResponse:
                 % {"n": n},
             )
         elif do == "close":
-            made = actions.do_close_session(session, request.user)
-            messages.success(request, _closing_message(actions.saved_by(session, made)))
+            made = outcomes.do_close_session(session, request.user)
+            messages.success(request, _closing_message(outcomes.saved_by(session, made)))
             return redirect(
                 "workshop:programme", request.organisation.slug, session.step.programme_id
             )
@@ -509,7 +506,7 @@ def theme_add(request: HttpRequest, session_id: int) -> HttpResponse:
     """Add a theme to the current board."""
     session = _session(request, session_id)
     try:
-        actions.do_create_theme(session, session.current, request.POST.get("title", ""))
+        outcomes.do_create_theme(session, session.current, request.POST.get("title", ""))
     except actions.WorkshopError as error:
         messages.error(request, _refusal(error))
     return _back(request, session)
@@ -524,7 +521,7 @@ def move(request: HttpRequest, session_id: int, contribution_id: int) -> HttpRes
     theme_id = request.POST.get("theme", "")
     theme = get_object_or_404(Theme, pk=theme_id, session=session) if theme_id else None
     try:
-        actions.do_move_to_theme(note, theme)
+        outcomes.do_move_to_theme(note, theme)
     except actions.WorkshopError as error:
         messages.error(request, _refusal(error))
     return _back(request, session)
@@ -538,7 +535,7 @@ def merge(request: HttpRequest, session_id: int, contribution_id: int) -> HttpRe
     duplicate = _contribution(session, contribution_id)
     try:
         into = _contribution(session, int(request.POST.get("into", 0)))
-        actions.do_merge(duplicate, into)
+        outcomes.do_merge(duplicate, into)
     except (actions.WorkshopError, ValueError) as error:
         messages.error(request, _refusal(actions.WorkshopError("merge")))
         del error
@@ -552,7 +549,7 @@ def theme_rename(request: HttpRequest, session_id: int, theme_id: int) -> HttpRe
     session = _session(request, session_id)
     theme = get_object_or_404(Theme, pk=theme_id, session=session)
     try:
-        actions.do_rename_theme(
+        outcomes.do_rename_theme(
             theme, request.POST.get("title", ""), int(request.POST.get("version", 0))
         )
     except actions.StaleEdit:
@@ -578,7 +575,7 @@ def theme_artefact(request: HttpRequest, session_id: int, theme_id: int) -> Http
     session = _session(request, session_id)
     theme = get_object_or_404(Theme, pk=theme_id, session=session)
     try:
-        artefact = actions.do_theme_to_artefact(theme, request.POST.get("kind", ""), request.user)
+        artefact = outcomes.do_theme_to_artefact(theme, request.POST.get("kind", ""), request.user)
     except actions.WorkshopError as error:
         messages.error(request, _refusal(error))
     else:
@@ -586,7 +583,7 @@ def theme_artefact(request: HttpRequest, session_id: int, theme_id: int) -> Http
     return _back(request, session)
 
 
-def _closing_message(saved: actions.Saved) -> str:
+def _closing_message(saved: outcomes.Saved) -> str:
     """What the session stored, counted: contributions, participants, artefacts."""
     contributions = ngettext("%(n)s contribution", "%(n)s contributions", saved.contributions) % {
         "n": saved.contributions

@@ -102,6 +102,13 @@
     });
   });
 
+  // Someone is typing or choosing in the live region, or has just tapped in it.
+  function busy(live) {
+    var active = document.activeElement;
+    var typing = active && live.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    return typing || Date.now() - lastTouch < 1500;
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var live = event.detail.elt;
     if (!live.hasAttribute || !live.hasAttribute("data-live") || event.detail.requestConfig.verb !== "get") { return; }
@@ -111,16 +118,41 @@
       event.preventDefault();
       return;
     }
-    var active = document.activeElement;
-    var typing = active && live.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
-    if (typing || Date.now() - lastTouch < 1500) {
+    if (busy(live)) {
       event.preventDefault();
       if (streaming) { setTimeout(refresh, 1600); }  // no poll will come: try again later
     }
   });
 
-  // Server-sent events: the server says when the session changed (live.py), and the live
-  // region is then fetched as the poll would. Without EventSource, or while the stream is
+  // A region from the event stream replaces the shown one, unless someone is busy in it
+  // (then the newest waits until they are done) or the shown one is newer (the page's own
+  // vote can answer before the event of an earlier change arrives).
+  var waiting = null;
+  function showWaiting() {
+    var html = waiting;
+    waiting = null;
+    if (html !== null) { show(html); }
+  }
+  function show(html) {
+    var shown = document.querySelector("[data-live]");
+    if (!shown) { return; }
+    if (busy(shown)) {
+      if (waiting === null) { setTimeout(showWaiting, 1600); }
+      waiting = html;
+      return;
+    }
+    waiting = null;
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var fresh = holder.firstElementChild;
+    if (!fresh) { return; }
+    if (Number(fresh.getAttribute("data-version")) < Number(shown.getAttribute("data-version"))) { return; }
+    shown.replaceWith(fresh);
+    if (window.htmx) { window.htmx.process(fresh); }
+  }
+
+  // Server-sent events: the server sends the phone's live region when the session changed
+  // (live.py). Without EventSource, or while the stream is
   // down (it reconnects by itself), the two-second poll runs as before.
   var streaming = false;
   var source = null;
@@ -129,20 +161,17 @@
     if (!live || !window.EventSource || source) { return; }
     source = new EventSource(live.getAttribute("data-events"));
     source.addEventListener("open", function () { streaming = true; });
+    // Only a move to another tool (the page reloads) or a region the server could not make
+    // asks for a fetch; a short random wait spreads a room's fetches over half a second.
     source.addEventListener("version", function (event) {
       var shown = document.querySelector("[data-live]");
-      if (shown && shown.getAttribute("data-version") !== event.data) { refresh(); }
+      if (shown && shown.getAttribute("data-version") !== event.data) {
+        setTimeout(refresh, Math.random() * 500);
+      }
     });
-    // A region everyone sees alike (a revealed board) comes in the event itself.
-    source.addEventListener("region", function (event) {
-      var shown = document.querySelector("[data-live]");
-      var holder = document.createElement("div");
-      holder.innerHTML = event.data.trim();
-      var fresh = holder.firstElementChild;
-      if (!shown || !fresh) { return; }
-      shown.replaceWith(fresh);
-      if (window.htmx) { window.htmx.process(fresh); }
-    });
+    // The phone's new region comes in the event itself (made from parts the server caches
+    // per version): a change costs no request per phone.
+    source.addEventListener("region", function (event) { show(event.data); });
     source.addEventListener("closed", function () {
       source.close();
       source = null;
