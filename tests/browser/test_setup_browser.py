@@ -21,7 +21,7 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 
 
 def check(page, language: str, allow=frozenset()) -> None:
-    assert_accessible(page)
+    assert_accessible(page, allow)
     assert_speaks(page, language, allow)
 
 
