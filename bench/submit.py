@@ -353,7 +353,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
     )
     # Each wrk run (warm-up and rounds) gets its own block of links, each wrk thread its own
     # part of the block, so that every request uses a link never used before.
-    warm = 500 * args.threads
+    warm = 1000 * args.threads
     per_thread = (len(links) - warm) // (args.rounds * args.threads)
     blocks: list[
         tuple[int, int, dict]
@@ -364,7 +364,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
         # Warm every worker (imports, connections, the instrument's per-process caches).
         run_wrk(port, script, links_file, "baseline", 2, args.connections, args.threads, 0, 0, "")
         result = run_wrk(
-            port, script, links_file, "submit", 2, 4, args.threads, 0, warm // args.threads, marker
+            port, script, links_file, "submit", 1, 4, args.threads, 0, warm // args.threads, marker
         )
         blocks.append((0, warm // args.threads, result))
         # The endpoints take turns in short rounds (B S, S B, B S …): this VM's disk and CPU
@@ -433,7 +433,7 @@ def report(args, database, links, blocks, rounds) -> None:
     baseline, submit = (combine(rounds[mode]) for mode in ("baseline", "submit"))
     thanks = sum(result["thanks"] for _first, _per_thread, result in blocks)
     answered = sum(result["other_ok"] for _first, _per_thread, result in blocks)
-    missing = sum(result["out_of_links"] for _first, _per_thread, result in blocks)
+    missing = sum(result["out_of_links"] for result in rounds["submit"])  # not the warm-up's
     check = check_links(links, blocks)
     print(
         f"Database: {database}; tillit serve, {args.workers} web workers"

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tillit.core.middleware.RequestSlotsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +99,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Ordinary requests a web process works on at once (core/middleware.py RequestSlotsMiddleware);
+# its other threads wait for a slot or hold a workshop's event stream. 0: no limit.
+WEB_SLOTS = int(env("TILLIT_WEB_SLOTS", "2"))
 
 ROOT_URLCONF = "tillit.urls"
 WSGI_APPLICATION = "tillit.wsgi.application"
