@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tillit.core.middleware.RequestSlotsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +159,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Ordinary requests a web process works on at once (core/middleware.py RequestSlotsMiddleware);
+# its other threads wait for a slot or hold a workshop's event stream. 0: no limit. On SQLite
+# two (its requests are CPU and one writer at a time); on PostgreSQL as many as the pool has
+# connections (its requests wait for the server, and more would only wait for a connection).
+_slots_default = pool_size if DATABASES["default"]["ENGINE"].endswith("postgresql") else 2
+WEB_SLOTS = int(env("TILLIT_WEB_SLOTS", str(_slots_default)))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

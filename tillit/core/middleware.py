@@ -1,5 +1,9 @@
-"""Apply a logged-in user's chosen language, so it follows them across devices."""
+"""Apply a logged-in user's chosen language, so it follows them across devices; take turns
+between a web process's requests."""
 
+import threading
+
+from django.conf import settings
 from django.utils import translation
 
 
@@ -13,3 +17,37 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+# How many ordinary requests one web process works on at once (TILLIT_WEB_SLOTS); 0: no limit.
+_slots: threading.BoundedSemaphore | None = None
+
+
+def _request_slots() -> threading.BoundedSemaphore | None:
+    global _slots
+    if _slots is None and settings.WEB_SLOTS > 0:
+        _slots = threading.BoundedSemaphore(settings.WEB_SLOTS)
+    return _slots
+
+
+class RequestSlotsMiddleware:
+    """Works on at most WEB_SLOTS requests of a process at a time; the others wait their turn.
+
+    `tillit serve` gives each web process hundreds of threads, so that a workshop's event
+    streams each have one while they wait (docs/architecture.md). Ordinary requests running
+    on all of them at once only take turns at the GIL, and on SQLite a thread holding the
+    write lock waits up to a switch interval (5 ms) for the GIL after each statement while the
+    other writers sleep in SQLite's busy handler (bench/submit.py: p99 of a submit 0.5–0.7 s
+    with 400 threads). A slot is held while the view and the middleware run; an event stream
+    (a StreamingHttpResponse) gives it back when its view returns, before it starts waiting.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.slots = _request_slots()
+
+    def __call__(self, request):
+        if self.slots is None:
+            return self.get_response(request)
+        with self.slots:
+            return self.get_response(request)

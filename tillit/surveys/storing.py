@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models.base import ModelState
 
 from tillit.instruments.definition import item_by_id
 from tillit.org.models import Organisation
@@ -214,6 +215,20 @@ def _link_readers(vendor: str) -> tuple[tuple, ...]:
     return tuple(readers)
 
 
+def _loaded(model, alias: str, attnames: list[str], values: list):
+    """`model.from_db(alias, attnames, values)` without `Model.__init__`, which set the fields
+    one by one through their descriptors: building the link's four instances so took longer
+    than its query (bench/_submit_profile.py). None of these models has init signals or an
+    `__init__` of its own; a field left out (the organisation's) loads on first use, as a
+    deferred one does."""
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = alias
+    return instance
+
+
 def read_link(token_hash: str) -> Invitation | None:
     """The invitation whose first or reminder link hashes to this, with campaign,
     organisation and draft loaded (the draft cached as None when there is none)."""
@@ -236,7 +251,7 @@ def read_link(token_hash: str) -> Invitation | None:
             for fn, col in chain:
                 value = fn(value, col, db)
             values[i] = value
-        parts.append(model.from_db(db.alias, attnames, values))
+        parts.append(_loaded(model, db.alias, attnames, values))
     invitation, campaign, organisation, draft = parts
     Campaign.organisation.field.set_cached_value(campaign, organisation)
     Invitation.campaign.field.set_cached_value(invitation, campaign)

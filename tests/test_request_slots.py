@@ -1,0 +1,74 @@
+"""A web process works on WEB_SLOTS ordinary requests at a time; event streams hold no slot."""
+
+import threading
+import time
+
+import pytest
+from django.http import HttpResponse, StreamingHttpResponse
+from django.test import RequestFactory, override_settings
+
+from tillit.core import middleware
+
+
+@pytest.fixture
+def slots():
+    """A RequestSlotsMiddleware factory with one slot, on a fresh per-process semaphore."""
+    middleware._slots = None
+    with override_settings(WEB_SLOTS=1):
+        yield lambda view: middleware.RequestSlotsMiddleware(view)
+    middleware._slots = None
+
+
+def test_requests_take_turns_for_the_slots(slots):
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def view(request):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)
+        with lock:
+            running[0] -= 1
+        return HttpResponse("ok")
+
+    handler = slots(view)
+    request = RequestFactory().get("/")
+    threads = [threading.Thread(target=handler, args=(request,)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert most[0] == 1
+
+
+def test_an_event_stream_gives_its_slot_back_before_it_waits(slots):
+    stream_may_end = threading.Event()
+
+    def events():
+        yield b"data: 1\n\n"
+        stream_may_end.wait(10)  # a workshop stream waits here for the next change
+
+    stream = slots(lambda request: StreamingHttpResponse(events()))
+    ordinary = slots(lambda request: HttpResponse("ok"))
+    request = RequestFactory().get("/")
+    response = stream(request)
+    chunks = iter(response)
+    assert next(chunks) == b"data: 1\n\n"  # the stream is open and being sent
+    answered = []
+    thread = threading.Thread(target=lambda: answered.append(ordinary(request).status_code))
+    thread.start()
+    thread.join(timeout=5)
+    stream_may_end.set()
+    assert answered == [200]
+
+
+def test_no_limit_with_zero_slots():
+    middleware._slots = None
+    try:
+        with override_settings(WEB_SLOTS=0):
+            handler = middleware.RequestSlotsMiddleware(lambda request: HttpResponse("ok"))
+        assert handler.slots is None
+        assert handler(RequestFactory().get("/")).status_code == 200
+    finally:
+        middleware._slots = None
