@@ -3,10 +3,10 @@
 Run: .venv/bin/python bench/journey.py [--seconds 20] [--rounds 4] [--respondents 16] [--workers 2]
      DATABASE_URL=postgres://… .venv/bin/python bench/journey.py   (PostgreSQL instead of SQLite)
 
-Starts `tillit serve` (gunicorn with --workers sync workers, the task worker and, on SQLite, the
-checkpoints) on 127.0.0.1 against a throw-away database, prepares an open HME campaign with
-fresh personal links (no drafts), and lets --respondents concurrent clients take turns between
-two loads in --rounds short rounds (this VM's speed drifts from minute to minute):
+Starts `tillit serve` (gunicorn with --workers gthread workers and their request slots, the task
+worker and, on SQLite, the checkpoints) on 127.0.0.1 against a throw-away database, prepares an
+open HME campaign with fresh personal links (no drafts), and lets --respondents concurrent clients
+take turns between two loads in --rounds short rounds (this VM's speed drifts by the minute):
 
 - baseline: POST /bench/insert/ – a form POST through the same middleware whose view does one
   INSERT and returns a tiny page (bench/submit_urls.py), one request after the other;
