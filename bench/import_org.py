@@ -180,7 +180,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from tillit.org.importing import run_import
+    from tillit.org.import_jobs import run_import
     from tillit.org.models import Organisation, Person
 
     call_command("migrate", verbosity=0)

@@ -34,7 +34,7 @@ def main(mode: str, size: int) -> dict:
 
     translation.activate("en")  # the tests read the messages in English
     from tests.bombs import csv_rows, xlsx_bomb
-    from tillit.org.importing import run_import
+    from tillit.org.import_jobs import run_import
     from tillit.org.models import Organisation
 
     if mode == "people":

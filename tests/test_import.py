@@ -8,8 +8,9 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
-from tillit.org.importing import read_table, run_import
+from tillit.org.import_jobs import run_import
 from tillit.org.models import Organisation, Person, RoleGrant, Unit, UnitChange
+from tillit.org.tables import read_table
 
 DATA = Path(__file__).parent / "data" / "import"
 

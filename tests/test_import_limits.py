@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from tillit.org.importing import read_table, run_import
+from tillit.org.import_jobs import run_import
 from tillit.org.models import ImportJob, Person, Unit
+from tillit.org.tables import read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_BOUND_MB = 500

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tillit.org.importing import run_import, state_fingerprint
+from tillit.org.import_jobs import run_import, state_fingerprint
 from tillit.org.models import ColumnMapping, ImportJob, Person, RoleGrant, Unit
 
 pytestmark = pytest.mark.django_db

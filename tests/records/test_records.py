@@ -74,7 +74,7 @@ def test_audit_records_every_kind_of_event(client, org, units, admin_user, campa
         created_by=admin_user,
         confirmed=True,  # past the column mapping and the preview: the import runs
     )
-    from tillit.org.importing import process_job
+    from tillit.org.import_jobs import process_job
 
     process_job(job)
     record_sso_change(

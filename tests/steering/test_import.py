@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from tillit.org.importing import FileErrors
+from tillit.org.tables import FileErrors
 from tillit.steering.importing import import_signals
 from tillit.steering.models import Signal, SignalChange
 

@@ -2,7 +2,7 @@
 
 Reads go through the same functions as the pages (`results.snapshot.published_json` over
 `results.pages.visible_rows`, `org.access`), writes through the file import's checks and
-transaction (`org.importing.import_table`), so the API can show or change nothing the pages
+transaction (`org.import_jobs.import_table`), so the API can show or change nothing the pages
 and the import could not.
 """
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tillit.api import openapi
 from tillit.identity.tokens import error, token_view
-from tillit.org import importing
+from tillit.org import import_jobs, importing, tables
 from tillit.org.models import ImportJob
 from tillit.programmes.models import Artefact
 from tillit.results.pages import visible_rows
@@ -109,12 +109,12 @@ def _import(request: HttpRequest, kind: str, key: str, *, partial: bool = False)
     cells_of = []
     for number, row in enumerate(rows, start=1):
         for name in row.keys() - set(columns):
-            errors.append(importing.RowError(number, name, _("Unknown field.")))
+            errors.append(tables.RowError(number, name, _("Unknown field.")))
         cells = []
         for name in columns:
             value = row.get(name)
             if value is not None and not isinstance(value, str | int):
-                errors.append(importing.RowError(number, name, _("Give text or a number.")))
+                errors.append(tables.RowError(number, name, _("Give text or a number.")))
                 value = None
             cells.append("" if value is None else str(value))
         cells_of.append((number, cells))
@@ -122,11 +122,11 @@ def _import(request: HttpRequest, kind: str, key: str, *, partial: bool = False)
             # Roles of some people only would leave the file's record of imported grants
             # wrong; they come with the whole list (PUT) or from the Roles page.
             errors.append(
-                importing.RowError(number, "role", _("Give roles with PUT, for all people."))
+                tables.RowError(number, "role", _("Give roles with PUT, for all people."))
             )
     if errors:
         return _errors(errors)
-    table = importing.Table(columns=columns, rows=cells_of)
+    table = tables.Table(columns=columns, rows=cells_of)
     organisation = request.organisation
     if partial:
         plan, errors = importing.check_people(organisation, table, partial=True)
@@ -137,7 +137,7 @@ def _import(request: HttpRequest, kind: str, key: str, *, partial: bool = False)
         summary.pop("grants", None)
         return JsonResponse({"summary": summary})
     with transaction.atomic():
-        result = importing.import_table(organisation, kind, table)
+        result = import_jobs.import_table(organisation, kind, table)
         if not result.ok:
             return _errors(result.errors)
         # Recorded as an import, so the next one knows which role grants it made.
@@ -156,11 +156,11 @@ def _import(request: HttpRequest, kind: str, key: str, *, partial: bool = False)
     return JsonResponse({"summary": summary})
 
 
-def _errors(errors: list[importing.RowError]) -> JsonResponse:
+def _errors(errors: list[tables.RowError]) -> JsonResponse:
     return error(
         400,
         _("Nothing was changed: the request has errors."),
-        errors=[e.as_dict() for e in errors[: importing.MAX_ERRORS]],
+        errors=[e.as_dict() for e in errors[: tables.MAX_ERRORS]],
     )
 
 

@@ -16,7 +16,7 @@ from tillit.core.models import normalise_email
 from tillit.identity import provisioning
 from tillit.identity.models import ApiToken, SingleSignOn, hash_token
 from tillit.identity.sso import SsoError
-from tillit.org import importing
+from tillit.org import tables
 from tillit.org.access import access_for
 from tillit.org.models import Person, Unit
 
@@ -78,7 +78,7 @@ def do_sso_login(config: SingleSignOn, attributes: dict[str, list[str]]):
                 provisioning.save_person(
                     organisation, {"email": email, "name": name or email, "unit_id": unit_id}
                 )
-            except importing.FileErrors as error:
+            except tables.FileErrors as error:
                 raise SsoError(str(error.errors[0].message)) from error
         if not access_for(user, organisation).is_member:
             # Rolled back with the new account: nobody outside is remembered.

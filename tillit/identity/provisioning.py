@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.core.models import normalise_email
-from tillit.org import importing
+from tillit.org import importing, tables
 from tillit.org.models import Organisation, Person
 
 # The import's columns a single person can carry; roles stay with the file import and the
@@ -38,10 +38,10 @@ def _row(person: Person | None, values: dict[str, object]) -> dict[str, str]:
 
 def check_people_rows(
     organisation: Organisation, rows: list[dict[str, object]], *, partial: bool = True
-) -> tuple[importing.PeoplePlan, list[importing.RowError]]:
+) -> tuple[importing.PeoplePlan, list[tables.RowError]]:
     """Validate people given as dicts of import columns, numbered 1.. as in a request body."""
     columns = list(FIELDS)
-    table = importing.Table(
+    table = tables.Table(
         columns=columns,
         rows=[(number, [row.get(c, "") for c in columns]) for number, row in enumerate(rows, 1)],
     )
@@ -51,7 +51,7 @@ def check_people_rows(
 def save_person(
     organisation: Organisation, values: dict[str, object], *, person: Person | None = None, by=None
 ) -> Person:
-    """Create or change one person; raises `importing.FileErrors` and changes nothing when
+    """Create or change one person; raises `tables.FileErrors` and changes nothing when
     a value is wrong. Without `person`, an existing one is found by e-mail."""
     email = normalise_email(str(values.get("email") or (person.email if person else "")))
     if person is None:
@@ -63,16 +63,16 @@ def save_person(
     row = _row(person, values)
     plan, errors = check_people_rows(organisation, [row])
     if errors:
-        raise importing.FileErrors(errors)
+        raise tables.FileErrors(errors)
     new_email = plan.people[0].email
     if (
         person is not None
         and person.email != new_email
         and Person.objects.filter(organisation=organisation, email=new_email).exists()
     ):
-        raise importing.FileErrors(
+        raise tables.FileErrors(
             [
-                importing.RowError(
+                tables.RowError(
                     1, "email", _("%(email)s belongs to another person.") % {"email": new_email}
                 )
             ]

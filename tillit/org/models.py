@@ -352,7 +352,7 @@ class ColumnMapping(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="column_mappings"
     )
     kind = models.CharField(max_length=10, choices=ImportJob.Kind.choices)
-    # Tillit's column -> the file's column (normalised as importing._header does).
+    # Tillit's column -> the file's column (normalised as tables.normalise_column does).
     columns = models.JSONField(default=dict)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from tillit.org.importing import process_job
+from tillit.org.import_jobs import process_job
 from tillit.org.models import ImportJob
 
 PREVIEW_KEPT = dt.timedelta(days=1)

@@ -1,6 +1,6 @@
 """Importing the register from a spreadsheet, and exporting it as one that imports again.
 
-The file is read by `org.importing.read_table` (CSV in the Nordic Excel dialects, or XLSX) and
+The file is read by `org.tables.read_table` (CSV in the Nordic Excel dialects, or XLSX) and
 checked with its header and cell helpers, so the rules are the organisation import's: every
 error is collected with its row and column as Excel shows them, and a file with any error
 changes nothing. A row with a `signal_id` updates that signal (leaving history, and going
@@ -20,20 +20,20 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tillit.core.models import User
-from tillit.org.importing import (
+from tillit.org.models import Organisation, Unit
+from tillit.org.tables import (
+    Columns,
     FileErrors,
     RowError,
-    _check_header,
-    _check_width,
-    _Columns,
-    _is_email,
-    _parse_date,
-    _required,
-    _text,
-    _too_long,
+    cell_text,
+    check_header,
+    check_width,
+    is_email,
+    parse_date,
     read_table,
+    require_value,
+    too_long,
 )
-from tillit.org.models import Organisation, Unit
 from tillit.steering import actions
 from tillit.steering.models import Signal
 
@@ -71,7 +71,7 @@ def _choices(choices: list[tuple[str, Any]]) -> dict[str, str]:
 
 
 def _number(value, number: int, column: str, errors: list, low: float, high: float):
-    text = _text(value).replace(" ", "").replace("%", "").replace(",", ".")
+    text = cell_text(value).replace(" ", "").replace("%", "").replace(",", ".")
     try:
         result = Decimal(text)
     except InvalidOperation:
@@ -82,7 +82,7 @@ def _number(value, number: int, column: str, errors: list, low: float, high: flo
                 number,
                 column,
                 _("%(column)s must be a number from %(low)s to %(high)s, not “%(value)s”.")
-                % {"column": column, "low": low, "high": high, "value": _text(value)},
+                % {"column": column, "low": low, "high": high, "value": cell_text(value)},
             )
         )
         return None
@@ -99,10 +99,10 @@ class SignalPlan:
 def check_signals(organisation: Organisation, content: bytes, filename: str = "") -> SignalPlan:
     """Read and check a register file; raise FileErrors with every problem, write nothing."""
     table = read_table(content, filename)
-    errors = _check_header(table, REQUIRED, OPTIONAL)
+    errors = check_header(table, REQUIRED, OPTIONAL)
     if errors:
         raise FileErrors(errors)
-    col = _Columns(table, COLUMNS)
+    col = Columns(table, COLUMNS)
     units = {u.external_id.lower(): u for u in Unit.objects.filter(organisation=organisation)}
     existing = {s.pk: s for s in Signal.objects.filter(organisation=organisation)}
     kinds = _choices(Signal.Kind.choices)
@@ -116,10 +116,10 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
     plan = SignalPlan()
     seen_ids: set[int] = set()
     for number, cells in table.rows:
-        _check_width(table, number, cells, errors)
+        check_width(table, number, cells, errors)
         values: dict[str, Any] = {}
-        title = _text(col.get(cells, "title"))
-        if _required(title, number, "title", errors) and not _too_long(
+        title = cell_text(col.get(cells, "title"))
+        if require_value(title, number, "title", errors) and not too_long(
             title, 200, number, "title", errors
         ):
             values["title"] = title
@@ -128,10 +128,10 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
             ("issuer_level", levels, "issuer_level"),
             ("status", statuses, "status"),
         ):
-            text = _text(col.get(cells, column))
+            text = cell_text(col.get(cells, column))
             if not text and column == "status":
                 continue
-            if not _required(text, number, column, errors):
+            if not require_value(text, number, column, errors):
                 continue
             if text.lower() not in choices:
                 errors.append(
@@ -145,8 +145,8 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
             else:
                 values[name] = choices[text.lower()]
         hit: list[Unit] = []
-        unit_text = _text(col.get(cells, "units"))
-        if _required(unit_text, number, "units", errors):
+        unit_text = cell_text(col.get(cells, "units"))
+        if require_value(unit_text, number, "units", errors):
             for ext in re.split(r"[\s,;|]+", unit_text):
                 if not ext:
                     continue
@@ -165,10 +165,10 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
             ("frequency", "frequency", 10000),
             ("minutes", "minutes", 100000),
         ):
-            if _required(_text(col.get(cells, column)), number, column, errors):
+            if require_value(cell_text(col.get(cells, column)), number, column, errors):
                 values[name] = _number(col.get(cells, column), number, column, errors, 0, high)
-        people = _text(col.get(cells, "people_per_unit"))
-        share = _text(col.get(cells, "share_of_staff"))
+        people = cell_text(col.get(cells, "people_per_unit"))
+        share = cell_text(col.get(cells, "share_of_staff"))
         if bool(people) == bool(share):
             errors.append(
                 RowError(
@@ -186,11 +186,11 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
         else:
             values["performers_kind"] = Signal.Performers.SHARE
             values["performers"] = _number(share, number, "share_of_staff", errors, 0, 100)
-        irritation = _text(col.get(cells, "irritation"))
+        irritation = cell_text(col.get(cells, "irritation"))
         if irritation:
             value = _number(irritation, number, "irritation", errors, 1, 5)
             values["irritation"] = int(value) if value is not None else None
-        flag = _text(col.get(cells, "self_imposed")).lower()
+        flag = cell_text(col.get(cells, "self_imposed")).lower()
         if flag in YES | NO:
             values["self_imposed"] = flag in YES
         else:
@@ -201,8 +201,8 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
                     _("self_imposed must be yes or no, not “%(value)s”.") % {"value": flag},
                 )
             )
-        email = _text(col.get(cells, "owner_email")).lower()
-        if email and not _is_email(email):
+        email = cell_text(col.get(cells, "owner_email")).lower()
+        if email and not is_email(email):
             errors.append(
                 RowError(
                     number,
@@ -212,28 +212,28 @@ def check_signals(organisation: Organisation, content: bytes, filename: str = ""
             )
         values["owner_email"] = email
         for column, limit in (("legal_basis", 300), ("output_users", 300), ("decision_fed", 300)):
-            text = _text(col.get(cells, column))
-            if not _too_long(text, limit, number, column, errors):
+            text = cell_text(col.get(cells, column))
+            if not too_long(text, limit, number, column, errors):
                 values[column] = text
-        values["description"] = _text(col.get(cells, "description"))
+        values["description"] = cell_text(col.get(cells, "description"))
         for column in ("last_used", "start_date", "review_date"):
             raw = col.get(cells, column)
-            if _text(raw) == "":
+            if cell_text(raw) == "":
                 values[column] = None
                 continue
-            date = _parse_date(raw)
+            date = parse_date(raw)
             if date is None:
                 errors.append(
                     RowError(
                         number,
                         column,
                         _("“%(value)s” is not a date (write 2026-03-01 or 01.03.2026).")
-                        % {"value": _text(raw)},
+                        % {"value": cell_text(raw)},
                     )
                 )
             values[column] = date
         target = None
-        signal_id = _text(col.get(cells, "signal_id"))
+        signal_id = cell_text(col.get(cells, "signal_id"))
         if signal_id:
             target = existing.get(int(signal_id)) if signal_id.isdigit() else None
             if target is None:

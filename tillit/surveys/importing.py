@@ -1,6 +1,6 @@
 """Raw answers from an earlier survey tool become a closed campaign, so trends start last year.
 
-The file (CSV or XLSX, read by `tillit.org.importing.read_table`) has a `unit_id` column (the
+The file (CSV or XLSX, read by `tillit.org.tables.read_table`) has a `unit_id` column (the
 unit's external id), optional background bands `age`, `tenure`, `profession`, and one column per
 item id of the instrument; a blank cell is "not answered", and a row without any answer is someone
 who did not answer (some tools export them), not a response. Every row is checked with the
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from tillit.instruments.definition import clean_answers, item_by_id, validate_answers
 from tillit.instruments.models import InstrumentVersion
-from tillit.org.importing import FileErrors, RowError, read_table
 from tillit.org.models import Organisation, Unit
+from tillit.org.tables import FileErrors, RowError, read_table
 from tillit.surveys.models import (
     AGE_BANDS,
     TENURE_BANDS,

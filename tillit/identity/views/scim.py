@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tillit.identity import provisioning
 from tillit.identity.tokens import token_view
-from tillit.org import importing
+from tillit.org import tables
 from tillit.org.models import Person, Unit
 
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -119,7 +119,7 @@ def _values(organisation, data: dict) -> dict[str, object]:
 def _save(request: HttpRequest, values: dict, person: Person | None, active) -> Person:
     try:
         saved = provisioning.save_person(request.organisation, values, person=person)
-    except importing.FileErrors as error:
+    except tables.FileErrors as error:
         detail = "; ".join(f"{e.column}: {e.message}" for e in error.errors)
         raise ScimError(400, detail, "invalidValue") from None
     if active is not None:

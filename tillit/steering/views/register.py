@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillit.org.importing import FileErrors
 from tillit.org.models import Organisation, Unit
+from tillit.org.tables import FileErrors
 from tillit.results.pages import latest_unit_results
 from tillit.steering import actions, burden, charts, exports, forms, importing
 from tillit.steering.models import Decision, Signal, SteeringRole

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from tillit.org.importing import run_import
+from tillit.org.import_jobs import run_import
 from tillit.org.models import ImportJob, Organisation
 
 

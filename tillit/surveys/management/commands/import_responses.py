@@ -8,8 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tillit.instruments.models import Instrument
-from tillit.org.importing import FileErrors
 from tillit.org.models import Organisation
+from tillit.org.tables import FileErrors
 from tillit.surveys.importing import import_responses
 
 
