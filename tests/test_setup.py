@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
+from tillit.audit.log import Kind
+from tillit.audit.models import AuditEntry
 from tillit.core.models import User
 from tillit.org.models import Organisation, RoleGrant
 
@@ -155,6 +157,14 @@ def test_settings_are_saved_and_used(client, org, admin_user, units):
     # The steering register reads the same hourly cost.
     roles = client.get(reverse("steering:roles", args=[org.slug]))
     assert roles.context["cost_form"].initial["hourly_cost"] == Decimal("455.50")
+    # A new name is audited (the first save kept the name: no entry).
+    assert not AuditEntry.objects.filter(kind=Kind.ORGANISATION_RENAMED).exists()
+    old_name = org.name
+    response = client.post(url, {**data, "name": "Testby kommun (ny)"})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(kind=Kind.ORGANISATION_RENAMED)
+    assert (entry.detail["old"], entry.detail["new"]) == (old_name, "Testby kommun (ny)")
+    assert entry.actor_id == admin_user.pk
 
 
 def test_a_file_that_is_not_a_picture_is_refused_as_logo(client, org, admin_user):

@@ -89,6 +89,28 @@ def do_rename_organisation(organisation: Organisation, name: str, *, by: User | 
         audit.record(Kind.ORGANISATION_RENAMED, organisation, by, old=old, new=name)
 
 
+def do_save_settings(
+    organisation: Organisation,
+    *,
+    logo: tuple[bytes, str] | None = None,
+    remove_logo: bool = False,
+    by: User | None,
+) -> None:
+    """Save the process owner's settings (the form's changes on `organisation`); a new name is
+    written to the audit log, as the operator's rename is."""
+    old = Organisation.objects.values_list("name", flat=True).get(pk=organisation.pk)
+    if logo:
+        organisation.logo, organisation.logo_type = logo
+    elif remove_logo:
+        organisation.logo, organisation.logo_type = None, ""
+    with transaction.atomic():
+        organisation.save()
+        if organisation.name != old:
+            audit.record(
+                Kind.ORGANISATION_RENAMED, organisation, by, old=old, new=organisation.name
+            )
+
+
 def delete_organisation_rows(organisation: Organisation) -> None:
     """Delete an organisation and everything that cascades from it (the tree's PROTECT links
     undone first). The caller owns the decision: `records.actions.do_delete_organisation`."""

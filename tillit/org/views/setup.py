@@ -17,6 +17,7 @@ from tillit.org.operating import (
     do_create_organisation,
     do_give_organisations,
     do_rename_organisation,
+    do_save_settings,
 )
 from tillit.org.roles import Outcome
 from tillit.org.setup_forms import (
@@ -115,12 +116,12 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation
     form = SettingsForm(request.POST or None, request.FILES or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        organisation = form.save(commit=False)
-        if logo := form.cleaned_data.get("logo_file"):
-            organisation.logo, organisation.logo_type = logo
-        elif form.cleaned_data.get("remove_logo"):
-            organisation.logo, organisation.logo_type = None, ""
-        organisation.save()
+        do_save_settings(
+            form.save(commit=False),
+            logo=form.cleaned_data.get("logo_file"),
+            remove_logo=bool(form.cleaned_data.get("remove_logo")),
+            by=request.user,
+        )
         messages.success(request, _("The settings were saved."))
         return redirect("org:settings", organisation.slug)
     return render(request, "org/settings.html", {"form": form})
