@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 from tests.test_surveys_support import make_campaign, tokens_in
@@ -194,7 +195,10 @@ def test_process_owner_pages_are_accessible(new_page, org, units, admin_user, to
     phone.goto(f"/s/c/{code}/")
     assert_accessible(phone, SURVEY_NAME_WORDS)
     phone.click("main button[type=submit]")
-    phone.wait_for_url(re.compile(r"/s/[A-Za-z0-9_-]{43}/$"))
+    # The redirect's arrival, not the page's load event: under CI's load (the PostgreSQL round on
+    # the other core) one run of this test sat out 20 s waiting for "load" on the new address.
+    phone.wait_for_url(re.compile(r"/s/[A-Za-z0-9_-]{43}/$"), wait_until="commit")
+    expect(phone.locator("main fieldset").first).to_be_visible()
     assert_accessible(phone, SURVEY_NAME_WORDS)
 
 
