@@ -352,8 +352,9 @@ def do_send_my_link(organisation, campaign_id: int, email: str) -> None:
     Raises Invitation.DoesNotExist when they have no waiting invitation there. No campaign
     event is logged: it would tell the process owner who had not yet answered, and when.
     """
+    # Counted before it is checked (one atomic UPDATE), so parallel requests cannot all pass.
     limit_key = throttle.key_for("my-link", str(campaign_id), email)
-    if throttle.count(limit_key) >= MY_LINK_LIMIT:
+    if throttle.hit(limit_key, MY_LINK_WINDOW) > MY_LINK_LIMIT:
         raise CampaignError(
             _("A new link was sent to you several times in the last hour. Look in your inbox.")
         )
@@ -368,12 +369,12 @@ def do_send_my_link(organisation, campaign_id: int, email: str) -> None:
             raise Invitation.DoesNotExist
         token = new_token()
         ReminderLink.objects.create(token_hash=hash_token(token), invitation=invitation)
-    throttle.hit(limit_key, MY_LINK_WINDOW)
     campaign = invitation.campaign
     message = _message(campaign, invitation.person, invitation.language, token, "reminder")
     try:
         get_connection().send_messages([message])
     except (smtplib.SMTPException, OSError) as error:
+        throttle.refund(limit_key)  # nothing reached them: the attempt does not count
         raise CampaignError(
             _("Your link could not be sent (%(error)s). Try again in a while.") % {"error": error}
         ) from error
