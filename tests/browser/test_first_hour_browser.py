@@ -80,9 +80,9 @@ def import_file(owner, slug: str, kind: str, path: Path, mapping: dict[str, str]
 def answer_everything(phone, link: str, score: int, name: str | None = None) -> None:
     """Answer every scale question with `score`, page by page, and send from the review."""
     phone.goto(link)
-    for _page in range(10):
+    for number in range(10):
         if name:
-            check(phone, f"{name}-{_page}")
+            check(phone, f"{name}-{number}")
         if phone.locator("#submit-form").count():
             phone.locator("#submit-form button[type=submit]").click()
             break
