@@ -66,6 +66,26 @@ def _clean_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(request):
+    """Passwords hashed with MD5 in tests, unless a test is marked `real_password_hashing`.
+
+    Argon2 (the product's hasher) takes ~0.2 s for every user made and every login checked,
+    which came to minutes of the suite. What the tests check of passwords – accepted,
+    refused, throttled – holds with any hasher; the Argon2 settings have tests of their own.
+    Argon2 stays second, so a hash made before the switch still verifies.
+    """
+    if request.node.get_closest_marker("real_password_hashing"):
+        yield
+        return
+    settings_fixture = request.getfixturevalue("settings")
+    settings_fixture.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _english():
     """Tests read messages in English; the language tests choose their language explicitly.
 

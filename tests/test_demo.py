@@ -17,12 +17,6 @@ TYPES = ["kommun", "förvaltning", "avdelning", "enhet", "arbetsgrupp"]
 DANISH = ["kommune", "forvaltning", "afdeling", "enhed", "arbejdsgruppe"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    # Argon2 costs most of a second per login on a busy machine; the demo does not depend on it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def small(db):
     return build_demo("small")

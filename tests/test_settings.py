@@ -137,11 +137,13 @@ def test_production_redirects_plain_http_to_https(tmp_path):
     assert found["headers"]["Location"] == "https://tillit.example.org/language/"
 
 
+@pytest.mark.real_password_hashing
 def test_argon2_is_the_first_hasher():
     assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
 @pytest.mark.django_db
+@pytest.mark.real_password_hashing
 def test_passwords_are_stored_with_argon2():
     user = make_user("hash@testby.se")
     assert user.password.startswith("argon2$argon2id$")

@@ -11,12 +11,6 @@ from tillit.programmes.loading import install_shipped_templates
 from tillit.programmes.models import ProgrammeTemplate
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """Seven personas per test: Argon2 made their accounts most of the suite's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def curator_user(org):
     ExamplesRole.objects.create(organisation=org, email="redaktor@testby.se")
