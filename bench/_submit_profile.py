@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--queries", action="store_true", help="list one submit's queries")
+    parser.add_argument("--dump", help="with --profile: write the pstats file here too")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() after the warm-up")
     args = parser.parse_args()
     with throwaway_database("profile") as (url, tmp):
@@ -145,6 +146,8 @@ def main() -> None:
                 call("submit", token, key)
             profiler.disable()
             stats = pstats.Stats(profiler)
+            if args.dump:
+                stats.dump_stats(args.dump)
             stats.sort_stats("cumulative").print_stats(45)
             stats.sort_stats("tottime").print_stats(25)
         connection.close()
