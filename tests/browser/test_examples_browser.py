@@ -17,7 +17,6 @@ from tillit.examples.models import Adoption, GoodExample
 # The library's fixtures (a conftest in tests/examples does not reach here).
 curator_user = examples_fixtures.curator_user
 goda_programme = examples_fixtures.goda_programme
-_quick_passwords = examples_fixtures._quick_passwords
 
 TITLE = "Hemtjänsten som slutade jaga minuter"
 
