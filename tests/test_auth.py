@@ -72,6 +72,7 @@ def test_success_clears_failures(client, admin_user, settings):
     assert client.session.get("_auth_user_id") == str(admin_user.pk)
 
 
+@pytest.mark.real_password_hashing
 def test_passwords_are_hashed_with_argon2(admin_user):
     assert identify_hasher(admin_user.password).algorithm == "argon2"
 
