@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import PASSWORD
+from tillit.org.models import Person
 from tillit.steering import actions
 from tillit.steering.models import BovlReport, Decision, NamedReporter, Signal
 
@@ -37,6 +38,63 @@ def send(client, units, *, anonymous: bool, what="Dobbeltregistrering af fravær
     assert response.status_code == 200
     code = re.search(r'id="receipt-code">([^<]+)<', response.content.decode()).group(1)
     return code
+
+
+def colleagues(unit, n: int, *, active: bool = True) -> None:
+    for _ in range(n):
+        i = Person.objects.count()
+        Person.objects.create(
+            organisation=unit.organisation,
+            email=f"colleague{i}@testby.se",
+            name=f"Colleague {i}",
+            unit=unit,
+            active=active,
+        )
+
+
+def test_an_anonymous_report_is_filed_under_a_unit_of_at_least_k_text_people(
+    client, employee_user, units
+):
+    """Anna's team has four active people (and six who left): her anonymous report goes to the
+    förvaltning above it, which has ten; her named report stays with the team."""
+    colleagues(units["HEM"], 3)
+    colleagues(units["HEM"], 6, active=False)
+    colleagues(units["SOC"], 6)
+    assert units["HEM"].organisation.k_text == 10
+    login(client, employee_user)
+    client.cookies["tillit_language"] = "sv"
+    response = client.post(
+        url("bovl/"),
+        {
+            "what": "Dubbelregistrering",
+            "unit": units["HEM"].pk,
+            "minutes_per_week": "30",
+            "anonymous": "on",
+        },
+    )
+    page = response.content.decode()
+    assert BovlReport.objects.get().unit == units["SOC"]
+    assert 'id="widened"' in page and "Socialförvaltningen" in page and "Hemtjänst Norr" in page
+    send(client, units, anonymous=False, what="Samma sak med namn")
+    assert BovlReport.objects.get(what__startswith="Samma").unit == units["HEM"]
+    # A team of ten keeps its own unit.
+    colleagues(units["HEM"], 6)
+    send(client, units, anonymous=True, what="Tredje")
+    assert BovlReport.objects.get(what="Tredje").unit == units["HEM"]
+
+
+def test_an_organisation_smaller_than_k_text_files_anonymous_reports_without_a_unit(
+    client, employee_user, units
+):
+    login(client, employee_user)
+    client.cookies["tillit_language"] = "da"
+    response = client.post(
+        url("bovl/"),
+        {"what": "Bøvl", "unit": units["HEM"].pk, "minutes_per_week": "5", "anonymous": "on"},
+    )
+    assert BovlReport.objects.get().unit is None
+    page = response.content.decode()
+    assert 'id="widened"' in page and "uden en enhed" in page
 
 
 def test_anonymous_report_holds_nothing_of_its_reporter_by_model():
@@ -128,6 +186,7 @@ def test_named_reporter_seen_by_secretariat_only(
 def test_triage_links_board_decides_reporter_sees(
     client, employee_user, secretariat_user, board_user, units, signals
 ):
+    colleagues(units["HEM"], 9)  # ten with Anna: the anonymous report keeps its unit
     login(client, employee_user)
     code = send(client, units, anonymous=True)
     send(client, units, anonymous=False, what="Samme fraværsregistrering igen")

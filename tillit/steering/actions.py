@@ -12,7 +12,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from tillit.core.models import User, normalise_email
-from tillit.org.models import Organisation, Unit
+from tillit.org.models import Organisation, Person, Unit
 from tillit.steering.burden import signal_total
 from tillit.steering.models import (
     BovlReport,
@@ -187,6 +187,26 @@ def receipt_hash(code: str) -> str:
 
 
 @transaction.atomic
+def anonymous_unit(unit: Unit, size: int) -> Unit | None:
+    """The unit an anonymous report is filed under: the nearest of `unit` and the units above
+    it with at least `size` active people in its subtree, None when not even the whole
+    organisation has so many.
+
+    The form offers the reporter's own unit, so an anonymous report's unit is usually theirs:
+    in a team of four it would all but name them. `size` is the organisation's minimum group
+    for comments, since a report is free text like a comment.
+    """
+    for candidate in [unit, *list(unit.ancestors())[::-1]]:
+        people = Person.objects.filter(
+            organisation_id=unit.organisation_id,
+            active=True,
+            unit__path__startswith=candidate.path,
+        )
+        if people.count() >= size:
+            return candidate
+    return None
+
+
 def do_report_bovl(
     organisation: Organisation,
     *,
@@ -200,11 +220,14 @@ def do_report_bovl(
     """Store a bøvl report and return it with its receipt code (shown once, never stored).
 
     With `reporter=None` the report is anonymous: nothing in its row leads to the person
-    (random id, the day only, no account, no e-mail). A named report's reporter is stored
+    (random id, the day only, no account, no e-mail), and its unit is widened to one that
+    cannot point to a small group (`anonymous_unit`). A named report's reporter is stored
     apart, in `NamedReporter`, which only the secretariat reads.
     """
     if unit is not None and unit.organisation_id != organisation.pk:
         raise NotAllowed("the unit belongs to another organisation")
+    if reporter is None and unit is not None:
+        unit = anonymous_unit(unit, organisation.k_text)
     code = secrets.token_urlsafe(18)
     report = BovlReport.objects.create(
         organisation=organisation,

@@ -150,6 +150,10 @@ class BovlForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_choices(organisation)
         self.fields["unit"].empty_label = "–"
+        self.fields["anonymous"].help_text = _(
+            "An anonymous report is filed under a unit of at least %(k)s people, so that it "
+            "cannot point to you."
+        ) % {"k": organisation.k_text}
 
 
 class TriageForm(forms.Form):

@@ -26,7 +26,7 @@ def report(request: HttpRequest) -> HttpResponse:
     form = forms.BovlForm(request.POST or None, organisation=request.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _report, code = actions.do_report_bovl(
+        stored, code = actions.do_report_bovl(
             request.organisation,
             what=data["what"],
             unit=data["unit"],
@@ -37,8 +37,18 @@ def report(request: HttpRequest) -> HttpResponse:
         )
         # Rendered, not redirected: the receipt code is shown once and never put in an
         # address (addresses end up in logs).
+        asked = data["unit"]
         return render(
-            request, "steering/thanks.html", {"code": code, "anonymous": data["anonymous"]}
+            request,
+            "steering/thanks.html",
+            {
+                "code": code,
+                "anonymous": data["anonymous"],
+                "asked": asked,
+                "widened": asked is not None and stored.unit_id != asked.pk,
+                "filed_under": stored.unit,
+                "k": request.organisation.k_text,
+            },
         )
     return render(request, "steering/report.html", {"form": form})
 
