@@ -39,6 +39,25 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request, tmp_path_factory, django_db_modify_db_settings_parallel_suffix
+) -> None:
+    """A session with browser tests gets its SQLite test database in a file, as production has.
+
+    In memory, Django's live server hands every thread the one shared connection, and SQLite's
+    shared cache answers "database table is locked" at once, without waiting, when a phone's
+    request and the presenter's stream meet – which a loaded machine made happen. With a file,
+    each thread has its own connection and waits for the write lock like `tillit serve`.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    if any(item.get_closest_marker("browser") for item in request.session.items):
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 @receiver(setting_changed)
 def _any_queue(setting: str, value, **kwargs) -> None:
     """A test that swaps the task backend (immediate, dummy) accepts every queue.
