@@ -31,7 +31,12 @@ class DataFileError(Exception):
         self.errors = list(errors)
 
 
-class StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (the wheels are): the shipped instruments and
+# templates are read at every install and demo build, and the pure-Python parser took seconds.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class StrictLoader(_SafeLoader):
     """SafeLoader that records duplicate keys instead of silently keeping the last one."""
 
     def __init__(self, stream: Any) -> None:
@@ -61,28 +66,42 @@ def read_yaml(content: str | bytes) -> tuple[Any, list[str]]:
             raise DataFileError(
                 [_("the file is not UTF-8 text (byte %(position)s)") % {"position": exc.start}]
             ) from None
+    try:
+        # Depth from the event stream first, which needs no recursion: libyaml's composer
+        # recurses in C, where a few thousand "[" would overflow the stack, not raise.
+        depth = 0
+        for event in yaml.parse(content, Loader=_SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise DataFileError([_too_deep()])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        raise DataFileError([_not_yaml(exc)]) from None
     loader = StrictLoader(content)
     try:
         data = loader.get_single_data()
     except RecursionError:
         raise DataFileError([_too_deep()]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = (
-            _("line %(line)s, column %(column)s")
-            % {"line": mark.line + 1, "column": mark.column + 1}
-            if mark
-            else _("(file)")
-        )
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataFileError(
-            [_("%(where)s: not valid YAML (%(problem)s)") % {"where": where, "problem": problem}]
-        ) from None
+        raise DataFileError([_not_yaml(exc)]) from None
     finally:
         loader.dispose()
     if _depth(data) > MAX_DEPTH:
         raise DataFileError([_too_deep()])
     return data, loader.duplicates
+
+
+def _not_yaml(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = (
+        _("line %(line)s, column %(column)s") % {"line": mark.line + 1, "column": mark.column + 1}
+        if mark
+        else _("(file)")
+    )
+    problem = getattr(exc, "problem", None) or str(exc)
+    return _("%(where)s: not valid YAML (%(problem)s)") % {"where": where, "problem": problem}
 
 
 def _too_deep() -> str:
