@@ -123,6 +123,19 @@ def client(client):
     return client
 
 
+def launched_with_k(campaign, k: int) -> None:
+    """Make a launched campaign's minimum group `k`, as if it had been set before the launch
+    (its publications use the thresholds frozen then, which a later edit does not change)."""
+    from tillit.results.models import ResultSnapshot
+    from tillit.surveys.models import Campaign
+
+    Campaign.objects.filter(pk=campaign.pk).update(k=k)
+    snapshot = ResultSnapshot.objects.get(campaign=campaign)
+    snapshot.thresholds = {**snapshot.thresholds, "k": k}
+    snapshot.save(update_fields=["thresholds"])
+    campaign.refresh_from_db()
+
+
 def make_user(email: str, **fields) -> User:
     """A user with the shared test password."""
     return User.objects.create_user(email, PASSWORD, **fields)

@@ -12,12 +12,13 @@ import uuid
 import pytest
 from django.test import Client
 
+from tests.conftest import launched_with_k
 from tests.test_surveys_support import GOOD, make_campaign, tokens_in
 from tillit.core.models import Counter
 from tillit.org.models import Person, Unit
 from tillit.surveys import actions
-from tillit.surveys.models import Campaign, Invitation, Response
-from tillit.surveys.views.campaigns import response_rates
+from tillit.surveys.models import Invitation, Response
+from tillit.surveys.participation import response_rates
 
 pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
@@ -156,8 +157,7 @@ def test_poster_answers_are_counted_apart_from_the_response_rate(org, team):
         actions.do_submit(token, uuid.uuid4(), GOOD)
     actions.do_submit(tokens["real@testby.se"], uuid.uuid4(), GOOD)
     actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
-    Campaign.objects.filter(pk=campaign.pk).update(k=3)  # live counts need k invited
-    campaign.refresh_from_db()
+    launched_with_k(campaign, 3)  # live counts need k invited
     rows = {row.unit.external_id: row for row in response_rates(campaign, None)}
     assert not rows["TEAM"].shown  # one invited: counted in SOC, never on its own
     assert (rows["SOC"].invited, rows["SOC"].responded, rows["SOC"].via_code) == (4, 2, 2)

@@ -4,13 +4,19 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.test_surveys_support import GOOD
+from tests.conftest import launched_with_k
+from tests.test_surveys_support import GOOD, make_campaign
+from tillit.org.models import Person, Unit
+from tillit.results.ledger import frozen_setup
+from tillit.results.publishing import participation_result
 from tillit.surveys import actions
 from tillit.surveys.models import Campaign, CampaignEvent, Invitation
-from tillit.surveys.views.campaigns import response_rates
+from tillit.surveys.participation import response_rates
 
 pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
@@ -109,8 +115,7 @@ def test_close_reopen_and_remind_through_the_pages(client, org, admin_user, laun
 
 def test_response_rates_roll_up_the_tree(launched, units):
     campaign, tokens = launched
-    Campaign.objects.filter(pk=campaign.pk).update(k=3)
-    campaign.refresh_from_db()
+    launched_with_k(campaign, 3)
     actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
     rows = {r.unit.external_id: r for r in response_rates(campaign, None)}
     # HEM has two invited, fewer than k = 3: it is counted in SOC, never on its own.
@@ -121,11 +126,60 @@ def test_response_rates_roll_up_the_tree(launched, units):
     assert [r.unit.external_id for r in only_hem] == ["HEM"]
 
 
-def test_response_rate_is_one_grouped_query(launched, django_assert_max_num_queries):
-    campaign, _tokens = launched
-    # The grouped counts, the subtree, the target unit: never one query per unit.
-    with django_assert_max_num_queries(3):
-        response_rates(campaign, None)
+def test_response_rates_read_the_same_queries_for_two_units_or_thirty(
+    org, units, staff, test_version, mailoutbox, _site_url
+):
+    """Grouped counts and the frozen setup, never a query per unit."""
+
+    def queries_for(extra_units: int) -> int:
+        for n in range(extra_units):
+            unit = Unit.objects.create(
+                organisation=org, external_id=f"T{n}", name=f"Team {n}", parent=units["SOC"]
+            )
+            Person.objects.create(
+                organisation=org, email=f"t{n}@testby.se", name=f"Person {n}", unit=unit
+            )
+        campaign = make_campaign(org, units["SOC"], [test_version])
+        actions.do_launch_campaign(campaign)
+        campaign.refresh_from_db()
+        response_rates(campaign, None)  # warm: the snapshot and settings rows exist now
+        with CaptureQueriesContext(connection) as queries:
+            rows = response_rates(campaign, None)
+        assert len(rows) == 2 + extra_units
+        return len(queries)
+
+    assert queries_for(0) == queries_for(28)
+
+
+def test_rates_stay_on_the_tree_frozen_at_launch(client, org, units, launched, admin_user):
+    """A small unit moved by a reorganisation while the campaign is open stays in its launch
+    block on the campaign page, as in the results: comparing the page before and after the
+    move, or the page with the results, tells nothing of the small unit alone."""
+    campaign, tokens = launched
+    launched_with_k(campaign, 3)
+    actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+
+    def page_rows() -> dict[str, tuple]:
+        client.force_login(admin_user)
+        context = client.get(url("detail", org, campaign.pk)).context
+        return {r.unit.external_id: (r.shown, r.invited, r.responded) for r in context["rows"]}
+
+    def published() -> dict[str, tuple]:
+        result = participation_result(campaign, frozen_setup(campaign))
+        return {
+            u["id"]: ("n_invited" in u, u.get("n_invited", 0), u.get("n_answered_invited", 0))
+            for u in result["units"]
+        }
+
+    before = page_rows()
+    # HEM (two invited, fewer than k) is counted in SOC.
+    assert before["HEM"] == (False, 0, 0) and before["SOC"] == (True, 3, 1)
+    assert before == published()
+    hem = units["HEM"]
+    hem.parent = units["BUF"]  # the HR import moved it out of SOC
+    hem.save()
+    after = page_rows()
+    assert after == before == published()
 
 
 def test_admin_sees_rates_and_actions(client, org, admin_user, launched):

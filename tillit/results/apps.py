@@ -24,9 +24,13 @@ class ResultsConfig(AppConfig):
     def ready(self) -> None:
         from tillit.core.nextsteps import register
         from tillit.results.nextsteps import new_results
+        from tillit.results.publishing import live_rates
+        from tillit.surveys.participation import register_rates
         from tillit.surveys.signals import answers_changed, campaign_launched
 
         register(new_results)
+        # The campaign page's response rates are this app's participation publication.
+        register_rates(live_rates)
         # Answers arrived or the campaign closed: the stored snapshot is recomputed in the
         # background, so pages read it instead of recomputing.
         answers_changed.connect(_refresh, dispatch_uid="results.refresh")

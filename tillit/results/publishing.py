@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q
 
+from tillit.org.models import Unit
 from tillit.results.breakdowns import collect, publish_breakdowns
 from tillit.results.building import (
     campaign_units,
@@ -49,7 +51,7 @@ from tillit.results.republishing import (
 )
 from tillit.results.statistics import Tree, indices
 from tillit.surveys.models import Campaign, Invitation, Response
-from tillit.surveys.participation import participation
+from tillit.surveys.participation import RateRow, participation
 
 
 def _counts(campaign: Campaign) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
@@ -149,6 +151,27 @@ def participation_result(campaign: Campaign, setup: Setup) -> dict[str, Any]:
         "left_out": 0,
         "units": rows,
     }
+
+
+def live_rates(campaign: Campaign) -> list[RateRow]:
+    """The campaign page's response rates: this participation publication, now, as rows."""
+    with transaction.atomic():  # the frozen setup is made (or extended) under a row lock
+        result = participation_result(campaign, frozen_setup(campaign))
+    rows = result["units"]
+    units = Unit.objects.in_bulk([row["unit_pk"] for row in rows])
+    # A row's "shown" is about figures (none while open); its counts are there when its
+    # participation is.
+    return [
+        RateRow(
+            units[row["unit_pk"]],
+            row["depth"],
+            row.get("n_invited", 0),
+            row.get("n_answered_invited", 0),
+            row.get("n_via_code", 0),
+            "n_invited" in row,
+        )
+        for row in rows
+    ]
 
 
 def build_published_result(campaign: Campaign) -> dict[str, Any]:

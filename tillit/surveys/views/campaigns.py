@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,80 +17,10 @@ from tillit.org.access import org_view
 from tillit.org.models import Unit
 from tillit.surveys import actions, schedule
 from tillit.surveys.forms import CampaignForm, ReopenForm, TestLinkForm
-from tillit.surveys.models import Campaign, Invitation
-from tillit.surveys.participation import participation
+from tillit.surveys.models import Campaign
+from tillit.surveys.participation import response_rates
 from tillit.surveys.views import testing
 from tillit.surveys.views.answering import LANGUAGE_NAMES
-
-
-@dataclass
-class RateRow:
-    """One unit's response rate over the blocks of at least k invited people its figure
-    includes (`surveys.participation`); `shown` False: counted in the unit above."""
-
-    unit: Unit
-    level: int
-    invited: int = 0
-    responded: int = 0
-    via_code: int = 0
-    shown: bool = True
-
-    @property
-    def percent(self) -> int | None:
-        return round(100 * self.responded / self.invited) if self.invited else None
-
-
-def response_rates(campaign: Campaign, visible_paths: tuple[str, ...] | None) -> list[RateRow]:
-    """Invited and responded per unit of the target subtree, in blocks of at least k invited
-    people (a smaller unit is counted in the unit above it: watching it would tell who answered).
-
-    One GROUP BY over the invitations. `visible_paths` (None = everything) limits the rows a
-    manager sees to their subtrees.
-    """
-    counts = {
-        row["unit_id"]: row
-        for row in Invitation.objects.filter(campaign=campaign)
-        .values("unit_id")
-        .annotate(
-            n_invited=Count("id", filter=Q(via_code=False)),
-            n_responded=Count("id", filter=Q(via_code=False, responded=True)),
-            n_coded=Count("id", filter=Q(via_code=True, responded=True)),
-        )
-    }
-    units = list(Unit.objects.subtree(campaign.target_unit).order_by("path"))
-    position = {u.pk: i for i, u in enumerate(units)}
-    own = [counts.get(u.pk, {}) for u in units]
-    found = participation(
-        [position.get(u.parent_id, -1) for u in units],
-        [c.get("n_invited", 0) for c in own],
-        [c.get("n_responded", 0) for c in own],
-        [c.get("n_coded", 0) for c in own],
-        campaign.k,
-    )
-    base_depth = campaign.target_unit.depth
-    rows = [
-        RateRow(
-            u,
-            u.depth - base_depth,
-            found.invited[i],
-            found.responded[i],
-            found.via_code[i],
-            found.shown[i],
-        )
-        for i, u in enumerate(units)
-    ]
-    invited_below = [c.get("n_invited", 0) + c.get("n_coded", 0) for c in own]
-    for i in range(len(units) - 1, 0, -1):
-        parent = position.get(units[i].parent_id, -1)
-        if parent >= 0:
-            invited_below[parent] += invited_below[i]
-    shown = [
-        row
-        for i, row in enumerate(rows)
-        if (invited_below[i] or not row.unit.is_closed)
-        and (visible_paths is None or any(row.unit.path.startswith(p) for p in visible_paths))
-    ]
-    return sorted(shown, key=lambda r: r.unit.path)
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
