@@ -72,3 +72,49 @@ def test_no_limit_with_zero_slots():
         assert handler(RequestFactory().get("/")).status_code == 200
     finally:
         middleware._slots = None
+
+
+def test_long_work_gives_its_slot_to_pages_and_runs_one_at_a_time(slots):
+    """A report being laid out does not hold the one slot: a page is served meanwhile; two
+    reports take turns; afterwards the slot is whole again (no more, no fewer)."""
+    report_may_end = threading.Event()
+    running, most, lock = [0], [0], threading.Lock()
+
+    @middleware.long_work
+    def report(request):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        report_may_end.wait(10)
+        with lock:
+            running[0] -= 1
+        return HttpResponse("pdf")
+
+    reports = slots(report)
+    page = slots(lambda request: HttpResponse("ok"))
+    request = RequestFactory().get("/")
+    done = []
+    workers = [
+        threading.Thread(target=lambda: done.append(reports(request).content)) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 5
+    while running[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    served = []
+    thread = threading.Thread(target=lambda: served.append(page(request).status_code))
+    thread.start()
+    thread.join(timeout=5)
+    assert served == [200] and running[0] == 1  # the page went past the running report
+    report_may_end.set()
+    for worker in workers:
+        worker.join(timeout=10)
+    assert done == [b"pdf", b"pdf"] and most[0] == 1
+    semaphore = middleware._slots
+    assert semaphore.acquire(blocking=False) and not semaphore.acquire(blocking=False)
+    semaphore.release()
+
+
+def test_long_work_outside_the_middleware_just_runs():
+    assert middleware.long_work(lambda request: HttpResponse("x"))(None).content == b"x"

@@ -161,9 +161,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 # Ordinary requests a web process works on at once (core/middleware.py RequestSlotsMiddleware);
 # its other threads wait for a slot or hold a workshop's event stream. 0: no limit. On SQLite
-# two (its requests are CPU and one writer at a time); on PostgreSQL as many as the pool has
-# connections (its requests wait for the server, and more would only wait for a connection).
-_slots_default = pool_size if DATABASES["default"]["ENGINE"].endswith("postgresql") else 2
+# two (its requests are CPU and one writer at a time); on PostgreSQL one fewer than the pool
+# has connections (its requests wait for the server, and more would only wait for a
+# connection; the one left is for the process's one piece of long work, `long_work`).
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _slots_default = pool_size - 1 if pool_size > 1 else pool_size  # 0: no pool, no limit
+else:
+    _slots_default = 2
 WEB_SLOTS = int(env("TILLIT_WEB_SLOTS", str(_slots_default)))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,8 +2,11 @@
 between a web process's requests."""
 
 import threading
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 
@@ -21,6 +24,9 @@ class UserLanguageMiddleware:
 
 # How many ordinary requests one web process works on at once (TILLIT_WEB_SLOTS); 0: no limit.
 _slots: threading.BoundedSemaphore | None = None
+# One long piece of work (a PDF, a spreadsheet) at a time per process, beside the slots.
+_long_work = threading.Lock()
+_held = threading.local()  # whether this thread's request holds an ordinary slot
 
 
 def _request_slots() -> threading.BoundedSemaphore | None:
@@ -50,4 +56,34 @@ class RequestSlotsMiddleware:
         if self.slots is None:
             return self.get_response(request)
         with self.slots:
-            return self.get_response(request)
+            _held.slot = True
+            try:
+                return self.get_response(request)
+            finally:
+                _held.slot = False
+
+
+def long_work(view: Callable) -> Callable:
+    """For a view that works for seconds (a PDF laid out, a spreadsheet written): it gives its
+    ordinary slot back and waits for the process's one place for long work instead, so pages
+    and survey submits never queue behind reports; it takes a slot again to finish."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        slots = _slots
+        if slots is None or not getattr(_held, "slot", False):
+            return view(request, *args, **kwargs)
+        slots.release()
+        _held.slot = False
+        # Its database connection goes back too (to PostgreSQL's pool, which has one per
+        # slot): a request waiting here must not hold one that a page could use.
+        if not connection.in_atomic_block:
+            connection.close()
+        try:
+            with _long_work:
+                return view(request, *args, **kwargs)
+        finally:
+            slots.acquire()
+            _held.slot = True
+
+    return wrapped

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillit.core.middleware import long_work
 from tillit.org.access import org_view
 from tillit.programmes import actions, forms, report, rights
 from tillit.programmes.catalogue import ARTEFACT_KINDS
@@ -582,6 +583,7 @@ def participant_remove(request: HttpRequest, pk: int, participant_id: int) -> Ht
 
 
 @org_view()
+@long_work
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The programme report as PDF, in the programme's language."""
     programme = _programme(request, pk)

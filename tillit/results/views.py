@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 
 from tillit import audit
 from tillit.audit.log import Kind
+from tillit.core.middleware import long_work
 from tillit.org.access import org_view
 from tillit.org.models import Unit
 from tillit.results import exports
@@ -121,6 +122,7 @@ def unit(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
 
 
 @org_view()
+@long_work
 def unit_pdf(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpResponse:
     """The unit's report as PDF, in the reader's language."""
     campaign = _campaign(request, campaign_id)
@@ -132,6 +134,7 @@ def unit_pdf(request: HttpRequest, campaign_id: int, unit_pk: int) -> HttpRespon
 
 
 @org_view()
+@long_work
 def export(request: HttpRequest, campaign_id: int, kind: str) -> HttpResponse:
     """Every unit the user may see, as XLSX or JSON."""
     if kind not in ("xlsx", "json"):

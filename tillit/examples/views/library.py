@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.text import slugify
 
+from tillit.core.middleware import long_work
 from tillit.examples import booklet, lineage, search
 from tillit.examples.evidence import evidence_for
 from tillit.examples.forms import BookletForm
@@ -113,6 +114,7 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @examples_view()
+@long_work
 def booklet_page(request: HttpRequest) -> HttpResponse:
     """Choose up to ten examples; download them as a booklet (PDF or DOCX)."""
     readable = search.readable(request.organisation).order_by("title", "pk")

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillit.core.middleware import long_work
 from tillit.steering import actions, exports, forms
 from tillit.steering.models import BovlReport, Decision, NamedReporter, Signal
 from tillit.steering.rights import steering_view
@@ -202,6 +203,7 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @steering_view()
+@long_work
 def letter(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
     """The escalation letter for a decision (board, secretariat and process owner)."""
     if extension not in ("pdf", "docx"):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillit.core.middleware import long_work
 from tillit.org.models import Organisation, Unit
 from tillit.org.tables import FileErrors
 from tillit.results.pages import latest_unit_results
@@ -161,6 +162,7 @@ def register_import(request: HttpRequest) -> HttpResponse:
 
 
 @steering_view()
+@long_work
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     """The register as a workbook that imports again."""
     signals = list(
@@ -249,6 +251,7 @@ def burden_page(request: HttpRequest) -> HttpResponse:
 
 
 @steering_view("sees_burden")
+@long_work
 def burden_xlsx(request: HttpRequest) -> HttpResponse:
     """The heatmap's figures as a workbook."""
     root, _roots = _burden_root(request)
