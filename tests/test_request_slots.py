@@ -118,3 +118,30 @@ def test_long_work_gives_its_slot_to_pages_and_runs_one_at_a_time(slots):
 
 def test_long_work_outside_the_middleware_just_runs():
     assert middleware.long_work(lambda request: HttpResponse("x"))(None).content == b"x"
+
+
+def test_a_request_waiting_on_an_identity_provider_holds_no_slot(slots):
+    """While a login waits for its provider's answer (`waiting_elsewhere`), pages are served;
+    after the wait the login takes a slot again to finish."""
+    provider_answers = threading.Event()
+    after_wait = []
+
+    def login(request):
+        with middleware.waiting_elsewhere() as given_back:
+            provider_answers.wait(10)
+        after_wait.append((given_back, middleware._held.slot))
+        return HttpResponse("logged in")
+
+    logins = slots(login)
+    page = slots(lambda request: HttpResponse("ok"))
+    request = RequestFactory().get("/")
+    thread = threading.Thread(target=logins, args=(request,))
+    thread.start()
+    time.sleep(0.1)
+    served = []
+    other = threading.Thread(target=lambda: served.append(page(request).status_code))
+    other.start()
+    other.join(timeout=5)
+    provider_answers.set()
+    thread.join(timeout=10)
+    assert served == [200] and after_wait == [(True, True)]

@@ -2,7 +2,8 @@
 between a web process's requests."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -63,6 +64,28 @@ class RequestSlotsMiddleware:
                 _held.slot = False
 
 
+@contextmanager
+def waiting_elsewhere() -> Iterator[bool]:
+    """For a wait on something outside the process (an identity provider's answer, the one
+    place for long work): the request's slot and database connection go back for the wait,
+    so pages are served meanwhile, and a slot is taken again after. Yields whether a slot was
+    given back (False outside the middleware, or with no limit)."""
+    slots = _slots
+    if slots is None or not getattr(_held, "slot", False):
+        yield False
+        return
+    slots.release()
+    _held.slot = False
+    # PostgreSQL's pool has one connection per slot: a waiting request must not hold one.
+    if not connection.in_atomic_block:
+        connection.close()
+    try:
+        yield True
+    finally:
+        slots.acquire()
+        _held.slot = True
+
+
 def long_work(view: Callable) -> Callable:
     """For a view that works for seconds (a PDF laid out, a spreadsheet written): it gives its
     ordinary slot back and waits for the process's one place for long work instead, so pages
@@ -70,20 +93,10 @@ def long_work(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        slots = _slots
-        if slots is None or not getattr(_held, "slot", False):
-            return view(request, *args, **kwargs)
-        slots.release()
-        _held.slot = False
-        # Its database connection goes back too (to PostgreSQL's pool, which has one per
-        # slot): a request waiting here must not hold one that a page could use.
-        if not connection.in_atomic_block:
-            connection.close()
-        try:
+        with waiting_elsewhere() as given_back:
+            if not given_back:
+                return view(request, *args, **kwargs)
             with _long_work:
                 return view(request, *args, **kwargs)
-        finally:
-            slots.acquire()
-            _held.slot = True
 
     return wrapped

@@ -25,6 +25,7 @@ from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.samlp import response_from_string
 
+from tillit.core.middleware import waiting_elsewhere
 from tillit.identity.models import SingleSignOn
 
 METADATA_TTL = 3600  # seconds a fetched IdP metadata document is reused
@@ -72,14 +73,18 @@ def oidc_client(config: SingleSignOn) -> DjangoOAuth2App:
 def oidc_attributes(config: SingleSignOn, request: HttpRequest) -> dict[str, list[str]]:
     """Finish the code flow: the ID token's claims, completed by the userinfo endpoint."""
     client = oidc_client(config)
-    token = client.authorize_access_token(request)
-    claims = dict(token.get("userinfo") or {})
-    if not claims.get("sub"):
-        raise SsoError("no ID token")
-    if client.load_server_metadata().get("userinfo_endpoint"):
-        extra = dict(client.userinfo(token=token))
-        if extra.get("sub") == claims["sub"]:  # OIDC Core 5.3.2: ignore it otherwise
-            claims = {**extra, **claims}
+    request.session.keys()  # read now: the flow's state is in it, and no query runs below
+    # The provider's answers can take seconds on a Monday morning: no request slot is held
+    # meanwhile (`waiting_elsewhere`), or the organisation's logins would stop every page.
+    with waiting_elsewhere():
+        token = client.authorize_access_token(request)
+        claims = dict(token.get("userinfo") or {})
+        if not claims.get("sub"):
+            raise SsoError("no ID token")
+        if client.load_server_metadata().get("userinfo_endpoint"):
+            extra = dict(client.userinfo(token=token))
+            if extra.get("sub") == claims["sub"]:  # OIDC Core 5.3.2: ignore it otherwise
+                claims = {**extra, **claims}
     request.session["sso_id_token"] = token.get("id_token", "")
     return {
         key: [str(v) for v in value] if isinstance(value, list) else [str(value)]
@@ -97,7 +102,8 @@ def _idp_metadata(config: SingleSignOn) -> str:
     cached = _metadata.get(config.metadata_url)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    response = requests.get(config.metadata_url, timeout=HTTP_TIMEOUT)
+    with waiting_elsewhere():
+        response = requests.get(config.metadata_url, timeout=HTTP_TIMEOUT)
     response.raise_for_status()
     _metadata[config.metadata_url] = (time.monotonic() + METADATA_TTL, response.text)
     return response.text

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tillit.core import throttle
+from tillit.core.middleware import waiting_elsewhere
 from tillit.identity import sso
 from tillit.identity.middleware import SESSION_KEY, SESSION_SLUG
 from tillit.identity.models import SingleSignOn
@@ -79,7 +80,8 @@ def begin(request: HttpRequest, org: str) -> HttpResponse:
     try:
         if config.protocol == SingleSignOn.Protocol.OIDC:
             callback = request.build_absolute_uri(reverse("identity:oidc_callback", args=[org]))
-            return sso.oidc_client(config).authorize_redirect(request, callback)
+            with waiting_elsewhere():  # the discovery document, read once per process
+                return sso.oidc_client(config).authorize_redirect(request, callback)
         return redirect(sso.saml_redirect(request, config, next_url))
     except Exception:  # the IdP's metadata could not be read: say so, not 500
         return _refused(
