@@ -231,3 +231,34 @@ def test_archived_organisations_let_nobody_in_until_restored(as_operator, org, u
     as_operator.post(url("records:restore_org"))
     assert client.get(reverse("steering:register", args=["testby"])).status_code == 200
     assert authenticate_token(f"Bearer {secret}") is not None
+
+
+def test_an_archived_organisations_members_can_still_download_their_own_data(
+    as_operator, org, employee_user, outsider_user
+):
+    """The right of access outlives the organisation's use of Tillit: the member's home page
+    links to the one page of an archived organisation that stays open, the own-data export;
+    nobody else reaches it, and it closes again as an ordinary page once restored."""
+    employee = Client()
+    employee.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    employee.force_login(employee_user)
+    archived_url = reverse("records:archived_my_data", args=["testby"])
+    assert employee.get(archived_url).status_code == 404  # not archived: its own page is open
+    as_operator.post(url("records:archive_org"))
+    home = employee.get(reverse("home"))
+    assert home.status_code == 200  # no longer sent straight into the only organisation
+    assert archived_url in home.content.decode()
+    assert employee.get(url("records:my_data")).status_code == 404
+    page = employee.get(archived_url).content.decode()
+    assert "Testby kommun is archived" in page and 'href="/o/testby/' not in page
+    download = employee.post(archived_url)
+    assert download["Content-Type"] == "application/json"
+    assert employee_user.email in download.content.decode()
+    assert AuditEntry.objects.filter(organisation=org, kind="personal_exported").count() == 1
+    outsider = Client()
+    outsider.force_login(outsider_user)
+    assert outsider.get(archived_url).status_code == 404
+    assert outsider.post(archived_url).status_code == 404
+    as_operator.post(url("records:restore_org"))
+    assert employee.get(archived_url).status_code == 404
+    assert employee.get(url("records:my_data")).status_code == 200

@@ -3,6 +3,7 @@ mails a new link; a site operator renames, archives and deletes the organisation
 is checked with axe-core and for words of another language."""
 
 import datetime as dt
+from pathlib import Path
 
 from django.core import mail
 from django.utils import timezone
@@ -83,6 +84,14 @@ def test_danish_survey_waiting_and_operator_ending_an_organisation(new_page, set
     check(operator)
     mette.goto("/o/fjordvik/")
     assert "Nordfjord" not in mette.content()  # hidden from its members
+    # … but for her own data: her home page leads to it, and it still downloads.
+    mette.goto("/")
+    mette.click("text=Mine oplysninger i Nordfjord Kommune")
+    expect(mette.locator("main")).to_contain_text("Nordfjord Kommune er arkiveret")
+    check(mette)
+    with mette.expect_download() as download:
+        mette.click("main form button[type=submit]")
+    assert "mette@fjordvik.dk" in Path(download.value.path()).read_text()
 
     # Deleting states what goes, and a wrong name deletes nothing.
     operator.click("text=Se, hvad der ville blive slettet, og slet det")

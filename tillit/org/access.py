@@ -75,13 +75,14 @@ def live_organisations():
     return Organisation.objects.filter(archived_at__isnull=True)
 
 
-def organisations_for(user):
-    """Organisations in which the user has a role or is an active person."""
+def organisations_for(user, *, archived: bool = False):
+    """Organisations in which the user has a role or is an active person (with `archived`:
+    the archived ones, whose pages are closed but whose own-data export is not)."""
     if not user.is_authenticated:
         return Organisation.objects.none()
     email = user.email
     return (
-        Organisation.objects.filter(archived_at__isnull=True)
+        Organisation.objects.filter(archived_at__isnull=not archived)
         .filter(
             Q(grants__email=email)
             | Q(units__manager_email=email, units__closed_at__isnull=True)

@@ -2,15 +2,16 @@
 member's own-data export."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tillit import audit
 from tillit.audit.log import Kind, search
-from tillit.org.access import org_view
+from tillit.org.access import org_view, organisations_for
 from tillit.records.disclosure import do_answer_records_request, do_export_personal_data
 from tillit.records.forms import AuditSearchForm, RecordsRequestForm, RetentionForm
 from tillit.records.models import RecordsRequest, RetentionRun
@@ -79,9 +80,23 @@ def requests(request: HttpRequest) -> HttpResponse:
 @org_view()
 def my_data(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own data in this organisation, as JSON (POST)."""
+    return _my_data(request, request.organisation)
+
+
+@login_required
+def archived_my_data(request: HttpRequest, org: str) -> HttpResponse:
+    """The same for an archived organisation, whose other pages are closed to its members: the
+    right of access outlives the organisation's use of Tillit. Outsiders get 404."""
+    organisation = get_object_or_404(organisations_for(request.user, archived=True), slug=org)
+    return _my_data(request, organisation, archived=True)
+
+
+def _my_data(request: HttpRequest, organisation, *, archived: bool = False) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "records/my_data.html")
-    content = do_export_personal_data(request.user, request.organisation)
+        return render(
+            request, "records/my_data.html", {"archived": archived, "named": organisation}
+        )
+    content = do_export_personal_data(request.user, organisation)
     response = HttpResponse(content, content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response

@@ -11,9 +11,10 @@ from tillit.org.models import ImportJob, Person, Unit
 def home(request: HttpRequest) -> HttpResponse:
     """The organisations the user belongs to; straight into the only one if there is one."""
     organisations = list(organisations_for(request.user))
-    if len(organisations) == 1:
+    archived = list(organisations_for(request.user, archived=True))
+    if len(organisations) == 1 and not archived:
         return redirect("org:overview", organisations[0].slug)
-    return render(request, "org/home.html", {"organisations": organisations})
+    return render(request, "org/home.html", {"organisations": organisations, "archived": archived})
 
 
 @org_view()
