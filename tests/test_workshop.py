@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 from tillit.programmes import actions as programme_actions
 from tillit.programmes.loading import install_shipped_templates
 from tillit.programmes.models import Artefact, ProgrammeStep, ProgrammeTemplate
-from tillit.workshop import actions, contributing, outcomes
+from tillit.workshop import actions, contributing, live, outcomes
 from tillit.workshop.models import CODE_ALPHABET, Contribution, Vote, WorkshopSession
 
 
@@ -305,6 +305,31 @@ def test_dilemma_positions_one_per_participant_and_own_dilemma(client, programme
     fac.post(furl("control", session), {"do": "reveal"})
     page = fac.get(furl("facilitate", session)).content.decode()
     assert "Nej, udvikle" in page and "Spare" in page
+
+
+def test_a_phone_reloads_for_the_next_dilemma_whose_poles_its_form_shows(
+    client, programme, admin_user
+):
+    """The poles are in the form, outside the live region: a phone that kept the old page
+    would save its position for the new dilemma against the old one's poles."""
+    session = actions.do_start_session(step(programme, "challenges"), admin_user)
+    session.tools = [
+        {"type": "dilemma_line", "title": {}, "config": {"dilemmas": []}, "named": False}
+    ]
+    session.save()
+    actions.do_add_dilemma(session, "Spare", "Udvikle")
+    joined(client, session)
+    page = client.get(reverse("workshop:room", args=[session.code])).content.decode()
+    assert "Spare" in page and "&amp;i=0" in page  # the poll and the stream say the dilemma
+    session = actions.do_add_dilemma(session, "Styre", "Stole på")
+    live_url = reverse("workshop:room_live", args=[session.code])
+    stale = client.get(live_url, {"v": session.version - 1, "t": 0, "i": 0})
+    assert stale.status_code == 204 and stale["HX-Refresh"] == "true"
+    fresh = client.get(live_url, {"v": session.version - 1, "t": 0, "i": 1})
+    assert fresh.status_code == 200
+    assert live.page_is_stale(session, "0", "0") and not live.page_is_stale(session, "0", "1")
+    page = client.get(reverse("workshop:room", args=[session.code])).content.decode()
+    assert "Stole på" in page and "&amp;i=1" in page
 
 
 def test_swot_votes_per_quadrant(client, programme, admin_user):

@@ -33,6 +33,19 @@ T = TypeVar("T")
 # version and ends.
 RELOAD = "reload"
 
+
+def page_is_stale(session: WorkshopSession, tool: str, item: str) -> bool:
+    """Whether a phone's page, made for tool index `tool` and item `item` (as the page sends
+    them), must reload: another tool, or another dilemma of a dilemma line, whose poles are in
+    the form outside the live region (a position would otherwise be saved for the new dilemma
+    against the old one's poles)."""
+    if tool != str(session.current):
+        return True
+    return session.tool().get("type") == "dilemma_line" and item != str(
+        session.tool_state()["item"]
+    )
+
+
 # Seconds between the leader's reads of the versions: the delay an update may add.
 INTERVAL = 0.1
 # A stream ends after this many seconds and the browser reconnects (EventSource does so by

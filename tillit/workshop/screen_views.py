@@ -24,11 +24,11 @@ def room_events(request: HttpRequest, code: str) -> HttpResponse:
     # a change costs no request per phone, and 500 phones cost one read of the database.
     token = request.COOKIES.get(_cookie(session), "")
     csrf_token = get_token(request)
-    shown_tool = request.GET.get("t", "")
+    shown_tool, shown_item = request.GET.get("t", ""), request.GET.get("i", "0")
 
     def region(changed) -> str | None:
-        if str(changed.current) != shown_tool:
-            return live.RELOAD  # another tool: the page reloads (its fetch tells it to)
+        if live.page_is_stale(changed, shown_tool, shown_item):
+            return live.RELOAD  # another tool or dilemma: the page reloads
         return live.phone_region(changed, participant, token, csrf_token)
 
     return live.event_response(session.pk, request.GET.get("v", ""), region)

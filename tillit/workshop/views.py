@@ -155,7 +155,8 @@ def _room_context(request, session, participant) -> dict:
 
 
 def room_live(request: HttpRequest, code: str) -> HttpResponse:
-    """The participant's live region; 204 while nothing changed, a full reload on a new tool."""
+    """The participant's live region; 204 while nothing changed, a full reload on a new tool
+    or dilemma."""
     # Two indexed reads per poll: the session's row (without its programme: the region's
     # parts are cached per version, live.py) and the phone's participant.
     session = WorkshopSession.objects.filter(code=code.upper(), status="open").first()
@@ -163,7 +164,7 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
         return _reload()
     if request.GET.get("v") == str(session.version):
         return HttpResponse(status=204)
-    if request.GET.get("t") != str(session.current):
+    if live.page_is_stale(session, request.GET.get("t", ""), request.GET.get("i", "0")):
         return _reload()
     token = request.COOKIES.get(_cookie(session), "")
     participant = actions.participant_for(session, token)
