@@ -533,3 +533,20 @@ def test_guessing_codes_is_rate_limited_per_client(client, board, settings):
     other = Client(REMOTE_ADDR="198.51.100.20")
     for _ in range(6):
         assert joined(other, board) is not None
+
+
+def test_a_steps_reflection_questions_run_live_as_a_board_of_anonymous_notes():
+    from tillit.workshop.tools import live_tools_of
+
+    questions = [{"da": "Hvornår føltes arbejdet meningsfuldt?"}, {"da": "Kan vi sige imod?"}]
+    step = {
+        "tools": [
+            {"type": "reflection", "title": {"da": "HME"}, "config": {"questions": questions}},
+            {"type": "form", "config": {}},
+        ]
+    }
+    [tool] = live_tools_of(step)
+    assert tool["type"] == "brainstorm" and tool["title"] == {"da": "HME"}
+    assert tool["config"] == {"prompts": questions}  # shown once, as the board's prompts
+    assert not tool["named"] and tool["reveal"]
+    assert step["tools"][0]["config"] == {"questions": questions}  # the step is left as it was

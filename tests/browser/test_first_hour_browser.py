@@ -278,8 +278,31 @@ def test_danish_first_hour(browser, live_server, new_page, settings, tmp_path):
             if n == 0:
                 check(phone, "join")
             phone.click("main button[type=submit]")
-            phone.wait_for_selector("#ws-position")
+            phone.wait_for_selector("#ws-text")
             phones.append(phone)
+        # The reflection questions on the HME areas: the screen shows them, each phone writes
+        # a thought, anonymously and hidden until the reveal.
+        expect(screen.locator("main")).to_contain_text("Motivation: Hvornår føltes arbejdet")
+        check(phones[0], "phone-reflection")
+        thoughts = [f"Når borgeren bliver glad ({n})" for n in range(3)]
+        for phone, thought in zip(phones, thoughts, strict=True):
+            phone.fill("#ws-text", thought)
+            phone.click("form[data-offline] button[type=submit]")
+        wait_for(lambda: session.contributions.count() == 3)
+        assert thoughts[0] not in screen.locator("main").inner_text()
+        owner.click("button[value=reveal]")
+        owner.wait_for_selector("button[value=conceal]")
+        screen.wait_for_selector(f"main :text('{thoughts[2]}')")
+        check(screen, "screen-reflection")
+        # On to the trust principles' seven questions: they and the board fit the projector.
+        owner.click("button[value=next]")
+        expect(screen.locator("main")).to_contain_text("Åbenhed: Kan vi sige imod")
+        assert screen.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"]
+        check(screen, "screen-principles")
+        # On to the dilemma line; the phones follow.
+        owner.click("button[value=next]")
+        for phone in phones:
+            phone.wait_for_selector("#ws-position")
         # The dilemma line: each phone takes a position and says why.
         texts = [f"Vi dokumenterer det samme to gange ({n})" for n in range(3)]
         for phone, text, position in zip(phones, texts, (10, 50, 90), strict=True):

@@ -43,17 +43,25 @@ DEFAULT_DOTS = 3
 
 
 def live_tools_of(step_definition: dict) -> list[dict]:
-    """The step's tools that run live, with their behaviour, ready to copy into a session."""
+    """The step's tools that run live, with their behaviour, ready to copy into a session.
+
+    A step's reflection questions run as a board whose prompts they are: each phone writes
+    its thoughts anonymously, hidden until revealed, and the board's themes become the step's
+    lessons – what a brainstorm does, so it is one.
+    """
     tools = []
     for tool in step_definition.get("tools", []):
-        live = LIVE_TOOLS.get(tool["type"])
+        kind, config = tool["type"], dict(tool.get("config") or {})
+        if kind == "reflection":
+            kind, config["prompts"] = "brainstorm", config.pop("questions", [])
+        live = LIVE_TOOLS.get(kind)
         if live is None:
             continue
         tools.append(
             {
-                "type": tool["type"],
+                "type": kind,
                 "title": tool.get("title") or {},
-                "config": dict(tool.get("config") or {}),
+                "config": config,
                 "named": live.named,
                 "reveal": live.reveal,
             }
