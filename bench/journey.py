@@ -27,7 +27,6 @@ import argparse
 import http.client
 import os
 import re
-import secrets
 import signal
 import statistics
 import subprocess
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._database import machine_speed, throwaway_database  # noqa: E402
-from bench.submit import CSRF, free_port, prepare, wait_for  # noqa: E402
+from bench.submit import CSRF, free_port, prepare, serve_environment, wait_for  # noqa: E402
 
 RADIO = re.compile(r'type="(?:radio|checkbox)" name="(a:[^"]+)" value="([^"]*)"')
 TEXTAREA = re.compile(r'<textarea[^>]*name="(a:[^"]+)"')
@@ -201,18 +200,7 @@ def main() -> None:
 
 def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
     """Prepare the links, start `tillit serve`, take turns between the loads, print figures."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.submit_settings",
-        "TILLIT_DATA_DIR": str(tmp),
-        "TILLIT_SECRET_KEY": secrets.token_urlsafe(40),
-        "TILLIT_ALLOWED_HOSTS": "127.0.0.1",
-        "TILLIT_DEBUG": "false",
-        "TILLIT_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": url,
-    }
-    os.environ.update(env)
+    env = serve_environment(url, tmp)
     tokens = [token for token, _key in prepare(args.invitations, drafts=False)]
     all_tokens = list(tokens)
     port = free_port()

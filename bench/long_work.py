@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import re
-import secrets
 import signal
 import statistics
 import subprocess
@@ -36,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._database import machine_speed, throwaway_database  # noqa: E402
-from bench.submit import CSRF, free_port, wait_for  # noqa: E402
+from bench.submit import CSRF, free_port, serve_environment, wait_for  # noqa: E402
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -137,18 +135,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.submit_settings",
-        "TILLIT_DATA_DIR": str(tmp),
-        "TILLIT_SECRET_KEY": secrets.token_urlsafe(40),
-        "TILLIT_ALLOWED_HOSTS": "127.0.0.1",
-        "TILLIT_DEBUG": "false",
-        "TILLIT_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": url,
-    }
-    os.environ.update(env)
+    env = serve_environment(url, tmp)
     import django
 
     django.setup()

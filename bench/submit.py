@@ -318,8 +318,9 @@ def main() -> None:
         print(machine_speed(), "(after)")
 
 
-def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
-    """Prepare the links, start `tillit serve`, drive both endpoints and print the figures."""
+def serve_environment(url: str, tmp: Path) -> dict[str, str]:
+    """The environment of a bench's `tillit serve` (and of this process, which prepares its
+    data): the bench's settings, a throw-away data folder and database, production-like."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.submit_settings",
@@ -329,9 +330,15 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
         "TILLIT_DEBUG": "false",  # as in production: no query log, no debug pages
         "TILLIT_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": url,
     }
-    env["DATABASE_URL"] = url
     os.environ.update(env)
+    return env
+
+
+def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
+    """Prepare the links, start `tillit serve`, drive both endpoints and print the figures."""
+    env = serve_environment(url, tmp)
 
     links = prepare(args.invitations)
     links_file = tmp / "links.txt"
