@@ -133,6 +133,7 @@ def frozen_setup(campaign: Campaign) -> Setup:
     return setup
 
 
+@transaction.atomic  # the snapshot row is locked while its tree grows
 def extend_tree(campaign: Campaign, parents: dict[int, int | None], known: dict) -> None:
     """Freeze the place of units first seen after the launch (made since, with answers from
     a poster code): where they hang the first time is where they stay."""

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Q
 
 from tillit.org.models import Unit
@@ -155,9 +154,7 @@ def participation_result(campaign: Campaign, setup: Setup) -> dict[str, Any]:
 
 def live_rates(campaign: Campaign) -> list[RateRow]:
     """The campaign page's response rates: this participation publication, now, as rows."""
-    with transaction.atomic():  # the frozen setup is made (or extended) under a row lock
-        result = participation_result(campaign, frozen_setup(campaign))
-    rows = result["units"]
+    rows = participation_result(campaign, frozen_setup(campaign))["units"]
     units = Unit.objects.in_bulk([row["unit_pk"] for row in rows])
     # A row's "shown" is about figures (none while open); its counts are there when its
     # participation is.
