@@ -86,6 +86,8 @@ def test_danish_survey_waiting_and_operator_ending_an_organisation(new_page, set
     assert "Nordfjord" not in mette.content()  # hidden from its members
     # … but for her own data: her home page leads to it, and it still downloads.
     mette.goto("/")
+    expect(mette.locator("main h2")).to_contain_text("Arkiverede organisationer")
+    check(mette)
     mette.click("text=Mine oplysninger i Nordfjord Kommune")
     expect(mette.locator("main")).to_contain_text("Nordfjord Kommune er arkiveret")
     check(mette)
