@@ -2,20 +2,19 @@
 bokmål. Every page is checked with axe-core and for words of another language (the Danish
 first hour is tests/browser/test_first_hour_browser.py)."""
 
-import datetime as dt
 import re
 
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 from tests.browser.wordcheck import assert_speaks
 from tests.conftest import PASSWORD, make_user
+from tests.test_surveys_support import make_campaign
 from tillit.instruments.shipped import install_shipped
 from tillit.org.models import Organisation, Person, RoleGrant, Unit
 from tillit.surveys import actions as surveys_actions
-from tillit.surveys.models import Campaign, Response
+from tillit.surveys.models import Response
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -66,18 +65,13 @@ def test_norwegian_phone_answers_a_survey(new_page, settings):
     )
     root = Unit.objects.create(organisation=nordvik, external_id="N", name="Nordvik kommune")
     Person.objects.create(organisation=nordvik, email="ola@nordvik.no", name="Ola", unit=root)
-    today = timezone.localdate()
-    campaign = surveys_actions.do_save_campaign(
-        Campaign(
-            organisation=nordvik,
-            name="Trivsel 2027",
-            target_unit=root,
-            opens_on=today,
-            closes_on=today + dt.timedelta(days=14),
-            languages=["nb"],
-            **nordvik.thresholds(),
-        ),
+    campaign = make_campaign(
+        nordvik,
+        root,
         [versions["hme"]],
+        name="Trivsel 2027",
+        languages=["nb"],
+        **nordvik.thresholds(),
     )
     surveys_actions.do_launch_campaign(campaign)
     [message] = mail.outbox
