@@ -114,7 +114,6 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @examples_view()
-@long_work
 def booklet_page(request: HttpRequest) -> HttpResponse:
     """Choose up to ten examples; download them as a booklet (PDF or DOCX)."""
     readable = search.readable(request.organisation).order_by("title", "pk")
@@ -125,23 +124,27 @@ def booklet_page(request: HttpRequest) -> HttpResponse:
         initial={"language": language[:2], "format": "pdf"},
     )
     if request.method == "POST" and form.is_valid():
-        chosen = list(form.cleaned_data["examples"].prefetch_related("units"))
-        language = form.cleaned_data["language"]
-        name = f"{slugify(request.organisation.name)}-goda-exempel"
-        if form.cleaned_data["format"] == "pdf":
-            content = booklet.booklet_pdf(chosen, request.organisation, language)
-            response = HttpResponse(content, content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        else:
-            content = booklet.booklet_docx(chosen, request.organisation, language)
-            response = HttpResponse(
-                content,
-                content_type="application/vnd.openxmlformats-officedocument."
-                "wordprocessingml.document",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-        return response
+        return _booklet(request, form)
     return render(request, "examples/booklet_form.html", {"form": form})
+
+
+@long_work  # the form is a light page; laying out the booklet is long work
+def _booklet(request: HttpRequest, form: BookletForm) -> HttpResponse:
+    chosen = list(form.cleaned_data["examples"].prefetch_related("units"))
+    language = form.cleaned_data["language"]
+    name = f"{slugify(request.organisation.name)}-goda-exempel"
+    if form.cleaned_data["format"] == "pdf":
+        content = booklet.booklet_pdf(chosen, request.organisation, language)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    content = booklet.booklet_docx(chosen, request.organisation, language)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    return response
 
 
 @examples_view()
