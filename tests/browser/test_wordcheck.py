@@ -9,3 +9,10 @@ def test_swedish_and_english_words_are_caught_on_a_danish_page():
     assert foreign_words("Save the settings", "da") == ["save", "settings", "the"]
     assert foreign_words("Lagre innstillingene", "nb") == []
     assert foreign_words("Inte sparad", "nb") == ["inte"]
+
+
+def test_codes_and_identifiers_are_not_words():
+    # A random join code holding "nu" (Swedish, Danish "now") is no Swedish word on an English page.
+    assert foreign_words("Join with the code NU8MVM or 4OCH2X", "en") == []
+    assert foreign_words("kolonnerne unit_id og parent_id", "da") == []
+    assert foreign_words("Spara 3 svar nu", "en") == ["nu", "spara"]  # beside digits, still words

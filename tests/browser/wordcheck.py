@@ -143,14 +143,17 @@ VISIBLE_TEXT = """(lang) => {
   return parts.join(' ');
 }"""
 
-# Words, with snake_case identifiers (unit_id, parent_id) kept whole so they can be skipped.
-WORD = re.compile(r"[^\W\d]+(?:-[^\W\d]+)*")
+# Tokens of letters, digits and underscores kept whole, so that codes and identifiers (a join
+# code NU8MVM, unit_id) can be skipped instead of yielding "nu" or "unit".
+WORD = re.compile(r"\w+(?:-\w+)*")
 
 
 def foreign_words(text: str, language: str, allow: set[str] = frozenset()) -> list[str]:
     """The words of `text` that belong to another language (lower case, sorted, unique)."""
     listed = FOREIGN[language] - {w.lower() for w in allow}
-    words = (w.lower() for w in WORD.findall(text) if "_" not in w)
+    words = (
+        w.lower() for w in WORD.findall(text) if "_" not in w and not any(c.isdigit() for c in w)
+    )
     return sorted({w for w in words if w in listed})
 
 
