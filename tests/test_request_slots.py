@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory, override_settings
 
@@ -16,7 +17,9 @@ def slots():
     middleware._slots = None
     with override_settings(WEB_SLOTS=1):
         yield lambda view: middleware.RequestSlotsMiddleware(view)
-    middleware._slots = None
+    for parked in middleware._parked or []:
+        parked.close()
+    middleware._slots = middleware._parked = None
 
 
 def test_requests_take_turns_for_the_slots(slots):
@@ -154,3 +157,51 @@ def test_a_request_waiting_on_an_identity_provider_holds_no_slot(slots):
     provider_answers.set()
     thread.join(timeout=10)
     assert served == [200] and after_wait == [(True, True)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_on_many_threads_share_the_slots_connection(slots):
+    """SQLite's persistent connections go with the slots, not the threads: requests on five
+    threads, one after the other, use one connection (and its page cache), and no thread keeps
+    one after its request – also not a login's thread that waited for its provider."""
+    drivers, kept = [], []
+
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        drivers.append(connection.connection)
+        if request.GET.get("wait"):
+            with middleware.waiting_elsewhere():
+                kept.append(("waiting", middleware._thread_connection()))
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            drivers.append(connection.connection)
+        return HttpResponse("ok")
+
+    handler = slots(view)
+
+    def request(path):
+        assert handler(RequestFactory().get(path)).status_code == 200
+        kept.append(("after", middleware._thread_connection()))
+
+    for path in ["/", "/", "/?wait=1", "/", "/"]:
+        thread = threading.Thread(target=request, args=(path,))
+        thread.start()
+        thread.join(timeout=10)
+    assert len(drivers) == 6 and all(driver is drivers[0] for driver in drivers)
+    assert (
+        kept == [("after", None)] * 2 + [("waiting", None), ("after", None)] + [("after", None)] * 2
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_main_thread_keeps_its_connection(slots):
+    """A command's or a test's requests run on the main thread (never gunicorn's): its
+    connection, which may hold an in-memory test database, stays with it."""
+    from tillit.org.models import Organisation
+
+    Organisation.objects.create(slug="main", name="Main")
+    mine = middleware._thread_connection()
+    handler = slots(lambda request: HttpResponse(str(Organisation.objects.count())))
+    assert handler(RequestFactory().get("/")).content == b"1"
+    assert middleware._thread_connection() is mine and middleware._parked == []
