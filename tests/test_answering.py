@@ -124,6 +124,9 @@ def test_submit_twice_stores_one_response_and_thanks_both_times(client, link):
     assert first.status_code == second.status_code == 200
     assert "Tack för dina svar" in first.content.decode()
     assert "Tack för dina svar" in second.content.decode()
+    for page in (first, second):  # not kept by a browser or a proxy: a shared phone
+        assert page["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+        assert page["Expires"].endswith(" GMT")
     assert Response.objects.count() == 1
     assert set(Answer.objects.values_list("item_id", flat=True)) == {"q1", "q3", "q5", "q6"}
     assert "redan svarat" in client.get(link).content.decode()
@@ -134,6 +137,7 @@ def test_submit_with_missing_answers_shows_the_review_with_errors(client, link):
     key = Draft.objects.get().idempotency_key
     response = client.post(link + "submit/", {"idempotency_key": str(key)})
     assert response.status_code == 400
+    assert "no-store" in response["Cache-Control"]
     assert "q1" in response.content.decode()
     assert not Response.objects.exists()
 
