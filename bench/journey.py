@@ -40,7 +40,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._database import machine_speed, throwaway_database  # noqa: E402
-from bench.submit import CSRF, free_port, prepare, serve_environment, wait_for  # noqa: E402
+from bench.submit import (  # noqa: E402
+    CSRF,
+    free_port,
+    prepare,
+    serve_environment,
+    server_cpu,
+    wait_for,
+)
 
 RADIO = re.compile(r'type="(?:radio|checkbox)" name="(a:[^"]+)" value="([^"]*)"')
 TEXTAREA = re.compile(r'<textarea[^>]*name="(a:[^"]+)"')
@@ -128,23 +135,6 @@ def baseline(port: int, _token: str) -> int:
     return 1
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by `tillit serve`'s children and their children."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # Every process of the serve session (its own session: start_new_session below).
-        if int(fields[3]) == pid:  # session id
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def load(port, work, tokens, seconds: float, respondents: int) -> dict:
     """Run `work` from `respondents` threads for `seconds`; completions, requests, durations."""
     stop = time.monotonic() + seconds
@@ -226,10 +216,10 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
             for name in order:
                 work = baseline if name == "baseline" else journey
                 queue = ["x"] * 10**6 if name == "baseline" else tokens
-                cpu = server_cpu(server.pid)
+                cpu = sum(server_cpu(server.pid).values())
                 result = load(port, work, queue, slice_seconds, args.respondents)
                 total = totals[name]
-                total["cpu"] += server_cpu(server.pid) - cpu
+                total["cpu"] += sum(server_cpu(server.pid).values()) - cpu
                 for key in ("done", "requests", "errors", "seconds"):
                     total[key] += result[key]
                 total["durations"] += result["durations"]

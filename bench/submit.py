@@ -243,6 +243,31 @@ def wait_for(port: int, seconds: float = 120) -> None:
     raise SystemExit("tillit serve did not start")
 
 
+def server_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the processes of `tillit serve`'s session (started with
+    start_new_session), by role: "web" (gunicorn), "tasks" (the task workers), "supervisor"."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {"web": 0.0, "tasks": 0.0, "supervisor": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[3]) != pid:  # session id
+            continue
+        if b"worker" in command:
+            role = "tasks"
+        elif b"serve" in command:
+            role = "supervisor"
+        else:
+            role = "web"
+        used[role] += (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def run_wrk(
     port, script, links_file, mode, seconds, connections, threads, first, per_thread, marker
 ) -> dict:
@@ -366,6 +391,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
         tuple[int, int, dict]
     ] = []  # (first link, per thread, wrk result) of every submit run
     rounds: dict[str, list[dict]] = {"baseline": [], "submit": []}
+    cpu: dict[str, dict[str, float]] = {"baseline": {}, "submit": {}}  # seconds, by role
     try:
         wait_for(port)
         # Warm every worker (imports, connections, the instrument's per-process caches).
@@ -382,6 +408,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
             order = ("baseline", "submit") if r % 2 == 0 else ("submit", "baseline")
             first = warm + r * per_thread * args.threads
             for mode in order:
+                before = server_cpu(server.pid)
                 result = run_wrk(
                     port,
                     script,
@@ -394,13 +421,15 @@ def run(args: argparse.Namespace, url: str, tmp: Path, database: str) -> None:
                     per_thread,
                     marker,
                 )
+                for role, seconds in server_cpu(server.pid).items():
+                    cpu[mode][role] = cpu[mode].get(role, 0.0) + seconds - before[role]
                 rounds[mode].append(result)
                 if mode == "submit":
                     blocks.append((first, per_thread, result))
     finally:
         server.send_signal(signal.SIGTERM)  # serve stops its children
         server.wait(timeout=60)
-    report(args, database, links, blocks, rounds)
+    report(args, database, links, blocks, rounds, cpu)
 
 
 def thanks_marker() -> str:
@@ -435,7 +464,7 @@ def check_links(links: list[tuple[str, str]], blocks: list[tuple[int, int, dict]
     }
 
 
-def report(args, database, links, blocks, rounds) -> None:
+def report(args, database, links, blocks, rounds, cpu) -> None:
     """Print both endpoints' figures, the database's check and the ratios."""
     baseline, submit = (combine(rounds[mode]) for mode in ("baseline", "submit"))
     thanks = sum(result["thanks"] for _first, _per_thread, result in blocks)
@@ -473,6 +502,19 @@ def report(args, database, links, blocks, rounds) -> None:
     )
     if missing:
         print("warning: a wrk thread ran out of links (raise --invitations)")
+    # Where the server's time went: what a request costs the CPUs (this VM has 2), by process.
+    per_request = {}
+    for mode in ("baseline", "submit"):
+        requests = sum(r["thanks"] for r in rounds[mode]) or 1
+        seconds = sum(r["duration_us"] for r in rounds[mode]) / 1e6
+        per_request[mode] = sum(cpu[mode].values()) / requests * 1000
+        print(
+            f"server CPU per {mode}: {per_request[mode]:.2f} ms ("
+            + ", ".join(f"{role} {s / requests * 1000:.2f}" for role, s in cpu[mode].items())
+            + f"); the server used {sum(cpu[mode].values()) / seconds:.2f} CPUs"
+        )
+    cpu_ratio = per_request["baseline"] / per_request["submit"]
+    print(f"CPU per baseline / CPU per submit: {cpu_ratio:.2f}")
     ratio = submit["ok_per_second"] / baseline["ok_per_second"]
     per_round = [
         s["ok_per_second"] / b["ok_per_second"] if b["ok_per_second"] else float("nan")
