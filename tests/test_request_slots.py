@@ -159,6 +159,12 @@ def test_a_request_waiting_on_an_identity_provider_holds_no_slot(slots):
     assert served == [200] and after_wait == [(True, True)]
 
 
+SQLITE_ONLY = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL's pool lends a connection per request"
+)
+
+
+@SQLITE_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_requests_on_many_threads_share_the_slots_connection(slots):
     """SQLite's persistent connections go with the slots, not the threads: requests on five
@@ -194,6 +200,7 @@ def test_requests_on_many_threads_share_the_slots_connection(slots):
     )
 
 
+@SQLITE_ONLY
 @pytest.mark.django_db(transaction=True)
 def test_the_main_thread_keeps_its_connection(slots):
     """A command's or a test's requests run on the main thread (never gunicorn's): its
@@ -205,3 +212,13 @@ def test_the_main_thread_keeps_its_connection(slots):
     handler = slots(lambda request: HttpResponse(str(Organisation.objects.count())))
     assert handler(RequestFactory().get("/")).content == b"1"
     assert middleware._thread_connection() is mine and middleware._parked == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_with_a_pool_connections_are_not_handed_over(slots):
+    """PostgreSQL's pool lends a connection per request and takes it back at its end: the
+    slots keep none of their own."""
+    handler = slots(lambda request: HttpResponse("ok"))
+    assert handler(RequestFactory().get("/")).status_code == 200
+    assert middleware._parked is None
