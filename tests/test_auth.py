@@ -23,6 +23,31 @@ def test_login_with_email_in_any_case(client, admin_user):
     assert client.session.get("_auth_user_id") == str(admin_user.pk)
 
 
+def test_a_password_login_is_in_the_audit_log_of_each_organisation_of_the_account(
+    client, admin_user, other_org
+):
+    """Each organisation sees who entered with access to it; a refused attempt and another
+    organisation's account leave nothing in it."""
+    from tillit.audit.models import AuditEntry
+    from tillit.org.models import RoleGrant
+
+    RoleGrant.objects.create(
+        organisation=other_org, email="admin@testby.se", role=RoleGrant.Role.MED
+    )
+    assert post_login(client, "admin@testby.se", "wrong-password").status_code == 200
+    assert not AuditEntry.objects.exists()
+    assert post_login(client, "admin@testby.se", PASSWORD).status_code == 302
+    entries = AuditEntry.objects.filter(kind=AuditEntry.Kind.LOGIN_PASSWORD)
+    assert sorted(e.organisation.slug for e in entries) == ["annanstad", "testby"]
+    assert {(e.actor, e.actor_email) for e in entries} == {(admin_user, "admin@testby.se")}
+    page = client.get(reverse("records:audit", args=["testby"]), {"kind": "login_password"})
+    assert "Logged in with a password" in page.content.decode()  # the process owner's page
+    make_user("drift@tillit.example", is_staff=True)  # an operator: in no organisation
+    client.logout()
+    assert post_login(client, "drift@tillit.example", PASSWORD).status_code == 302
+    assert AuditEntry.objects.count() == 2
+
+
 def test_wrong_password_is_refused_without_saying_which_part(client, admin_user):
     response = post_login(client, "admin@testby.se", "wrong-password")
     assert response.status_code == 200

@@ -26,6 +26,7 @@ def test_log_retention_and_requests(new_page, org, units, admin_user, employee_u
     page.goto(f"/o/{org.slug}/records/audit/")
     expect(page.locator("h1")).to_have_text("Logg")
     expect(page.locator("main table")).to_contain_text("Resultat lästa")
+    expect(page.locator("main table")).to_contain_text("Inloggad med lösenord")  # this login
     assert_accessible(page, SURVEY_NAME_WORDS)
     page.screenshot(path="/tmp/records-audit-sv.png", full_page=True)
     page.goto(f"/o/{org.slug}/records/retention/")
@@ -46,6 +47,11 @@ def test_log_retention_and_requests(new_page, org, units, admin_user, employee_u
 
     phone = new_page(phone=True, language="da")
     login(phone, admin_user.email, PASSWORD)
+    phone.goto(f"/o/{org.slug}/records/audit/?kind=login_password")
+    expect(phone.locator("main table tbody tr")).to_have_count(2)  # the two logins above
+    expect(phone.locator("main table")).to_contain_text("Logget ind med adgangskode")
+    assert_accessible(phone, SURVEY_NAME_WORDS)
+    phone.screenshot(path="/tmp/records-audit-logins-da-phone.png", full_page=True)
     phone.goto(f"/o/{org.slug}/records/retention/")
     expect(phone.locator("h1")).to_have_text("Sletning")
     assert_accessible(phone, SURVEY_NAME_WORDS)

@@ -122,6 +122,16 @@ def test_tokens_are_per_organisation_scoped_and_revocable(scim, org, other_org, 
     assert token.last_used_at is not None
     do_revoke_token(token)
     assert scim("get", "/Users", token=secret).status_code == 401
+    from tillit.audit.models import AuditEntry
+
+    made = AuditEntry.objects.filter(organisation=org, kind=AuditEntry.Kind.API_TOKEN_CREATED)
+    assert [(e.detail["name"], e.detail["scopes"]) for e in made.order_by("pk")][-2:] == [
+        ("API", ["org:read"]),
+        ("Old", ["scim"]),
+    ]
+    revoked = AuditEntry.objects.get(kind=AuditEntry.Kind.API_TOKEN_REVOKED)
+    assert revoked.detail == {"name": "Old"}
+    assert not any(secret[4:14] in e.search_text + str(e.detail) for e in made)
 
 
 def test_discovery_documents(scim):

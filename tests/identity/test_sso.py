@@ -67,6 +67,14 @@ def test_oidc_first_login_creates_the_account_and_places_the_person(
     assert person.unit == units["HEM"] and person.name == "Nils Ny"
     assert client.session[SESSION_KEY] == oidc_sso.organisation_id
     assert client.get("/o/testby/").status_code == 200
+    from tillit.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.LOGIN_SSO)
+    assert (entry.organisation, entry.actor, entry.detail) == (
+        oidc_sso.organisation,
+        user,
+        {"kind": "OpenID Connect"},
+    )
 
 
 def test_oidc_existing_person_logs_in_to_the_same_account(
@@ -84,6 +92,9 @@ def test_oidc_refuses_a_user_of_another_organisation(
     assert response.status_code == 403
     assert b"has no place in Testby kommun" in response.content
     assert "_auth_user_id" not in client.session
+    from tillit.audit.models import AuditEntry
+
+    assert not AuditEntry.objects.exists()  # a refused login is rolled back, its entry too
 
 
 def test_oidc_wrong_state_is_refused(client, org, oidc_sso, openid_provider):
@@ -114,6 +125,9 @@ def test_saml_first_login_creates_the_account_and_maps_attributes(
     user = User.objects.get(email="nils.ny@testby.se")
     assert user.name == "Nils Ny"
     assert Person.objects.get(email="nils.ny@testby.se").unit == units["HEM"]
+    from tillit.audit.models import AuditEntry
+
+    assert AuditEntry.objects.get(kind=AuditEntry.Kind.LOGIN_SSO).detail == {"kind": "SAML 2.0"}
 
 
 def test_saml_refuses_another_organisations_user_a_replay_and_a_forgery(

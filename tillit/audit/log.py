@@ -33,6 +33,7 @@ DETAIL_KEYS = frozenset(
         "decision",
         "deleted",
         "name",
+        "scopes",
     }
 )
 MAX_TEXT = 200

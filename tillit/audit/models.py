@@ -1,5 +1,6 @@
 """The audit log: who read or exported which results, who changed roles, thresholds and
-settings, who ran imports – one row per event, never an answer or a token."""
+settings, who ran imports, who logged in and who made or revoked API tokens – one row per
+event, never an answer or a token."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ DETAIL_LABELS = {
     "decision": _("decision"),
     "deleted": _("deleted"),
     "name": _("name"),
+    "scopes": _("scopes"),
 }
 
 
@@ -51,6 +53,10 @@ class AuditEntry(models.Model):
         ORGANISATION_ARCHIVED = "organisation_archived", _("Organisation archived")
         ORGANISATION_RESTORED = "organisation_restored", _("Organisation restored")
         ORGANISATION_DELETED = "organisation_deleted", _("Organisation deleted")
+        LOGIN_PASSWORD = "login_password", _("Logged in with a password")
+        LOGIN_SSO = "login_sso", _("Logged in through single sign-on")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     # Null only on the entry that an organisation was deleted (its name is in the detail): that
     # entry outlives the organisation, the organisation's own entries are deleted with it.

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillit.audit.log import record_sso_change
+from tillit.audit.log import Kind, record, record_sso_change
 from tillit.core.models import normalise_email
 from tillit.identity import provisioning
 from tillit.identity.models import ApiToken, SingleSignOn, hash_token
 from tillit.identity.sso import SsoError
 from tillit.org import tables
-from tillit.org.access import access_for
+from tillit.org.access import access_for, organisations_for
 from tillit.org.models import Person, Unit
 
 TOKEN_PREFIX = "tlt_"  # noqa: S105 (a prefix that lets secret scanners spot a token)
@@ -27,14 +27,20 @@ TOKEN_PREFIX = "tlt_"  # noqa: S105 (a prefix that lets secret scanners spot a t
 SKIPPED = {"id", "organisation_id", "updated_at", "updated_by_id", "created_at"}
 
 
-def audit(event: str, organisation, by=None, **detail) -> None:
-    """Call point for single sign-on logins and tokens made or revoked, which the audit log
-    has no kinds for yet: records nothing. (Configuration changes are logged: `do_save_sso`.)"""
-
-
 def _first(attributes: dict[str, list[str]], name: str) -> str:
     values = attributes.get(name) or []
     return values[0].strip() if values else ""
+
+
+def record_password_login(user) -> int:
+    """Log a password login in each organisation the account belongs to; how many.
+
+    An organisation's log shows who entered Tillit with access to its pages, whichever way;
+    an operator with no organisation is in none of them."""
+    organisations = list(organisations_for(user))
+    for organisation in organisations:
+        record(Kind.LOGIN_PASSWORD, organisation, user)
+    return len(organisations)
 
 
 def do_sso_login(config: SingleSignOn, attributes: dict[str, list[str]]):
@@ -86,7 +92,7 @@ def do_sso_login(config: SingleSignOn, attributes: dict[str, list[str]]):
                 _("%(email)s has no place in %(organisation)s in Tillit.")
                 % {"email": email, "organisation": organisation.name}
             )
-    audit("sso.login", organisation, by=user)
+    record(Kind.LOGIN_SSO, organisation, user, kind=config.get_protocol_display())
     return user
 
 
@@ -116,7 +122,14 @@ def do_create_token(
         unit=unit,
         created_by=by,
     )
-    audit("token.created", organisation, by=by, token=token.pk, scopes=token.scopes)
+    record(
+        Kind.API_TOKEN_CREATED,
+        organisation,
+        by,
+        name=token.name,
+        scopes=token.scopes,
+        unit=unit.name if unit else None,
+    )
     return token, secret
 
 
@@ -126,7 +139,7 @@ def do_revoke_token(token: ApiToken, *, by=None) -> bool:
         return False
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit("token.revoked", token.organisation, by=by, token=token.pk)
+    record(Kind.API_TOKEN_REVOKED, token.organisation, by, name=token.name)
     return True
 
 
