@@ -277,6 +277,76 @@ def test_stale_edit_gets_409(client, board, admin_user):
         contributing.do_edit_contribution(note, "Ældre", 1)
 
 
+def test_anonymous_notes_carry_no_order_and_no_time_finer_than_the_minute(client, board):
+    """A copy of the database read beside a proxy's request log (time and address of every
+    post) must not tell which phone posted which note: the ids follow no order, and the time
+    is the minute's (docs/anonymity.md, workshops)."""
+    from tests.test_surveys_database_copies import assert_unordered
+
+    joined(client, board)
+    posted = [f"Idé {i}" for i in range(30)]
+    for text in posted:
+        assert post_note(client, board, text).status_code in (200, 302)
+    notes = dict(Contribution.objects.filter(session=board).values_list("text", "pk"))
+    assert_unordered([notes[text] for text in posted], "anonymous notes' ids")
+    times = Contribution.objects.filter(session=board).values_list("created_at", flat=True)
+    assert {(at.second, at.microsecond) for at in times} == {(0, 0)}
+    assert Contribution.objects.filter(session=board, author__isnull=False).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notes_written_before_the_upgrade_get_random_ids_with_their_votes(programme, admin_user):
+    """workshop 0004 gives contributions written with a sequence random ids, in a shuffled
+    order and to the minute, and moves the votes, consent answers and merges along."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("workshop", "0003_rekey_positions")],
+        [("workshop", "0004_contributions_carry_no_order")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    Session, Participant, Note, OldVote, Consent = (
+        old.get_model("workshop", m)
+        for m in ("WorkshopSession", "Participant", "Contribution", "Vote", "ConsentResponse")
+    )
+    session = Session.objects.create(step_id=step(programme, "challenges").pk, code="MIGRAT")
+    ida = Participant.objects.create(session=session, token_hash="a" * 64, language="da")
+    at = dt.datetime(2026, 11, 3, 9, 41, 17, 123456, tzinfo=dt.UTC)
+    notes = [
+        Note.objects.create(
+            session=session, tool=0, kind="note", text=f"Idé {n}", key=uuid.uuid4(), created_at=at
+        )
+        for n in range(30)
+    ]
+    assert [n.pk for n in notes] == sorted(n.pk for n in notes)  # a sequence
+    Note.objects.filter(pk=notes[1].pk).update(merged_into=notes[0])
+    OldVote.objects.create(
+        participant=ida, session=session, tool=0, scope="0", contribution=notes[0], count=2
+    )
+    Consent.objects.create(participant=ida, contribution=notes[2], answer="agree")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    moved = dict(new.get_model("workshop", "Contribution").objects.values_list("text", "pk"))
+    assert sorted(moved) == sorted(f"Idé {n}" for n in range(30))
+    ids = [moved[f"Idé {n}"] for n in range(30)]
+    assert ids != sorted(ids) and all(i > 2**20 for i in ids)
+    first = new.get_model("workshop", "Contribution").objects.get(text="Idé 0")
+    assert first.created_at == at.replace(second=0, microsecond=0)
+    assert (
+        new.get_model("workshop", "Contribution").objects.get(text="Idé 1").merged_into_id == ids[0]
+    )
+    assert new.get_model("workshop", "Vote").objects.get().contribution_id == ids[0]
+    assert new.get_model("workshop", "ConsentResponse").objects.get().contribution_id == ids[2]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest for other tests
+
+
 # --- dilemma, SWOT, consent, retro -----------------------------------------------------------
 
 
@@ -339,7 +409,7 @@ def test_swot_votes_per_quadrant(client, programme, admin_user):
     participant = joined(client, session)
     post_note(client, session, "Erfaring", quadrant="strength")
     post_note(client, session, "Tid", quadrant="weakness")
-    strength, weakness = Contribution.objects.order_by("pk")
+    strength, weakness = (Contribution.objects.get(text=text) for text in ("Erfaring", "Tid"))
     assert strength.extra == {"quadrant": "strength"}
     for _ in range(3):
         contributing.do_vote(session, participant, 0, strength, 1)
@@ -354,7 +424,8 @@ def test_close_turns_consented_rules_and_agreed_terms_into_artefacts(client, pro
     voter = joined(client, session, name="Ida")
     post_note(client, session, "Kerneopgave", tool=1, definition="Det, borgeren har brug for")
     post_note(client, session, "Bøvl", tool=1, definition="Unødigt besvær")
-    core, hassle = Contribution.objects.filter(session=session, tool=1).order_by("pk")
+    terms = Contribution.objects.filter(session=session, tool=1)
+    core, hassle = terms.get(text="Kerneopgave"), terms.get(text="Bøvl")  # ids carry no order
     url = reverse("workshop:consent", args=[session.code, core.pk])
     client.post(url, {"answer": "agree"})
     objection = client.post(

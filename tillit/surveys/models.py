@@ -13,11 +13,9 @@ holds in a copy of the database, and what does not.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +24,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Random ids live in core (workshop notes use them too); the migrations name them here.
+from tillit.core.ids import RandomIdField, random_id, random_ids  # noqa: F401
 from tillit.instruments.models import InstrumentVersion
 from tillit.org.models import K_FLOOR, Organisation, Person, Unit
 
@@ -41,21 +41,6 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """The SHA-256 (hex) under which a token is stored; the token itself never is."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def random_ids(count: int) -> list[int]:
-    """`count` random ids in 1 … 2**63 - 1, from the operating system's generator.
-
-    Not Python's `random`: the Mersenne Twister's state can be rebuilt from its outputs, and
-    with it the order in which the ids were drawn – the submission order they must not carry.
-    """
-    raw = os.urandom(8 * count)
-    return [(int.from_bytes(raw[i : i + 8], "little") >> 1) or 1 for i in range(0, 8 * count, 8)]
-
-
-def random_id() -> int:
-    """One random id in 1 … 2**63 - 1 (see `random_ids`)."""
-    return random_ids(1)[0]
 
 
 # The low bits of an answer's id number the answers of one response; the rest is random.
@@ -77,22 +62,6 @@ def random_answer_ids(count: int) -> list[int]:
         ((starts[i >> ANSWER_ID_BITS] >> ANSWER_ID_BITS) << ANSWER_ID_BITS | (i & (span - 1))) or 1
         for i in range(count)
     ]
-
-
-class RandomIdField(models.BigIntegerField):
-    """A primary key drawn at random per row (`random_id`), never from a sequence.
-
-    On SQLite the column is declared `integer` so that it *is* the table's rowid: a `bigint`
-    primary key would leave a hidden rowid beside it, counting up in insertion order.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("default", random_id)
-        kwargs.setdefault("editable", False)
-        super().__init__(*args, **kwargs)
-
-    def db_type(self, connection: Any) -> str | None:
-        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
 
 
 def age_band(birth_year: int | None, today: date) -> str:

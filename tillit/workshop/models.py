@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tillit.core.ids import RandomIdField
 from tillit.programmes.models import Artefact, ProgrammeStep
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -143,8 +144,20 @@ class Theme(models.Model):
         return self.title
 
 
+def this_minute():
+    """Now, to the minute: when a contribution was posted, no finer (see `Contribution`)."""
+    return timezone.now().replace(second=0, microsecond=0)
+
+
 class Contribution(models.Model):
-    """Anything a participant posts: a note, an answer, a position, a term, a rule, an item."""
+    """Anything a participant posts: a note, an answer, a position, a term, a rule, an item.
+
+    An anonymous tool's contribution has no author, and nothing else of it tells who posted it
+    when the database is read beside a log of requests (a reverse proxy's: the time and address
+    of every post): its id is random, not the next of a sequence, and its time is kept to the
+    minute. The board still shows the notes of one minute after those of the minute before."""
+
+    id = RandomIdField(primary_key=True)
 
     class Kind(models.TextChoices):
         NOTE = "note", pgettext_lazy("sticky note on a board", "Note")
@@ -180,7 +193,7 @@ class Contribution(models.Model):
     # owner_mark(token, key) of the phone that posted it: its author sees it before the reveal.
     mark = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=this_minute)
 
     class Meta:
         ordering = ["created_at", "pk"]
