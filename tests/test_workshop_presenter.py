@@ -72,7 +72,8 @@ def test_a_full_board_is_paged_and_the_facilitator_turns_the_pages(client, board
     fac = facilitator(admin_user)
     fac.post(furl("control", board), {"do": "reveal"})
     page = screen_of(fac, board)
-    assert "Page 1 of" in page and "Note 00" in page and "Note 39" not in page
+    first = {n for n in range(40) if f"Note {n:02d} " in page}
+    assert "Page 1 of" in page and 0 < len(first) < 40  # which ones: random within a minute
     pages = int(page.split("Page 1 of ")[1].split("<")[0])
     assert pages >= 3
     seen = set()
