@@ -206,8 +206,9 @@ def run(args: argparse.Namespace, database: str) -> None:
     from tillit.org.models import Organisation, RoleGrant
     from tillit.results import exports
     from tillit.results.building import instruments_of
-    from tillit.results.disclosure import ItemSpec, Thresholds, publish
+    from tillit.results.disclosure import Thresholds
     from tillit.results.models import ResultUnit
+    from tillit.results.publication import ItemSpec, publish
     from tillit.results.refreshing import get_snapshot
     from tillit.results.snapshot import store_snapshot
     from tillit.results.statistics import Tree, indices

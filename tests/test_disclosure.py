@@ -5,6 +5,7 @@ import pytest
 from django.utils import translation
 
 from tests.oracle import find_leak
+from tillit.results.cells import decide_breakdown, smallest_derivable_group
 from tillit.results.disclosure import (
     BELOW_K,
     COMPLEMENTARY,
@@ -13,15 +14,12 @@ from tillit.results.disclosure import (
     SENSITIVE_BELOW_K,
     CrossingRefused,
     DisclosureError,
-    ItemSpec,
     Thresholds,
     decide,
-    decide_breakdown,
-    publish,
     published_sums,
-    smallest_derivable_group,
     verify,
 )
+from tillit.results.publication import ItemSpec, publish
 from tillit.results.statistics import Construct, LinearMap, Scoring, Tree, rollup
 
 # Unit of 11 = team A of 4 (hidden) + team B of 7 (shown); k = 5.

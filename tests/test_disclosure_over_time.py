@@ -17,18 +17,10 @@ from hypothesis import strategies as st
 
 from tests.oracle import find_leak, null_space
 from tests.test_disclosure_properties import trees
+from tillit.results.cells import decide_breakdown, pins_distribution
 from tillit.results.crossing import decide_jointly, smallest_joint_group
-from tillit.results.disclosure import (
-    COMPLEMENTARY,
-    MOVE_UP,
-    ItemSpec,
-    Thresholds,
-    decide,
-    decide_breakdown,
-    pins_distribution,
-    publish,
-    verify,
-)
+from tillit.results.disclosure import COMPLEMENTARY, MOVE_UP, Thresholds, decide, verify
+from tillit.results.publication import ItemSpec, publish
 from tillit.results.republishing import later_decision
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,21 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.oracle import find_leak
+from tillit.results.cells import decide_breakdown, published_breakdown
 from tillit.results.disclosure import (
     COMPLEMENTARY,
     MOVE_UP,
     CrossingRefused,
     DisclosureError,
-    ItemSpec,
     Thresholds,
     decide,
-    decide_breakdown,
-    publish,
-    published_breakdown,
     published_comments,
     published_sums,
     verify,
 )
+from tillit.results.publication import ItemSpec, publish
 from tillit.results.statistics import Tree, rollup
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,7 +1,7 @@
 """Results by background band (age, years in the organisation, profession) at the top of a
 campaign's tree.
 
-Which bands of one variable may be shown is `disclosure.decide_breakdown`'s decision (every
+Which bands of one variable may be shown is `cells.decide_breakdown`'s decision (every
 shown band ≥ k, the hidden ones together 0 or ≥ k), made over the respondents the top unit's
 own figure includes. The variables shown side by side are then checked as one system
 (`crossing.decide_jointly`): answers are read by the full background of each respondent (one
@@ -19,14 +19,10 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, Sum
 
+from tillit.results.cells import Breakdown, decide_breakdown, pins_distribution
 from tillit.results.crossing import decide_jointly
-from tillit.results.disclosure import (
-    CROSSING_PROTECTION,
-    Breakdown,
-    Publication,
-    decide_breakdown,
-    pins_distribution,
-)
+from tillit.results.disclosure import CROSSING_PROTECTION
+from tillit.results.publication import Publication
 from tillit.results.statistics import indices
 from tillit.surveys.models import AGE_BANDS, TENURE_BANDS, Answer, Campaign, Response
 

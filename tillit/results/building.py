@@ -16,8 +16,8 @@ from django.db.models import Count, Q
 from tillit.core.collation import collation_key
 from tillit.instruments.definition import iter_items, text_for
 from tillit.org.models import Unit
-from tillit.results.disclosure import ItemSpec
 from tillit.results.models import ResultSnapshot, ResultUnit
+from tillit.results.publication import ItemSpec
 from tillit.results.statistics import Construct, LinearMap, Scoring, Tree
 from tillit.surveys.models import Answer, Campaign
 

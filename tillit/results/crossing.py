@@ -10,7 +10,7 @@ variable). Published are the blocks (rows: each unit figure is a union of blocks
 variable, each shown band and the hidden bands together. A vector in their span is, on every
 non-empty atom, α(block) + Σ_v β_v(band of v): `smallest_joint_group` finds the smallest group
 (0/1 vector, by respondents) of that form with a mixed-integer program (SciPy's `milp`, the
-HiGHS solver), exact where the one-variable enumeration of `disclosure.smallest_derivable_group`
+HiGHS solver), exact where the one-variable enumeration of `cells.smallest_derivable_group`
 would take 3^(bands) steps.
 
 Two reductions keep it small, both exact: a block is at least k (the residual rule), so a

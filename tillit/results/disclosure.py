@@ -52,18 +52,9 @@ keyed hash, never with dates. Counting comments rather than respondents is the s
 (a residual of 12 respondents of whom 2 commented isolates those 2 comments' authors among
 very few writers), and it is what "fewer than k_text authors" says.
 
-**Background breakdowns** (one variable, e.g. age band, at a shown unit w): the cells are the
-band parts of w's figure. With w's sub-units shown, the published vectors inside w's figure
-are the residual blocks (rows) and the band cells (columns) of a two-way table whose zero
-pattern an adversary may know, and the per-cell and per-category rules alone are not enough
-(a sub-unit entirely in one band publishes that band's cell with its total). So the table is
-checked exactly (:func:`smallest_derivable_group`): a vector in the span of rows and columns is
-α_row + β_column on every non-empty cell; per connected component the β are enumerated (at
-most 3^(columns−1) patterns) and the rows then choose independently. Bands are hidden – first
-those below k, then the next smallest while the hidden cells together are below k, then the
-smallest shown one while the exact check finds a group below k. Breakdowns of one variable at
-nested units would couple tables; they are refused (one level per branch), as is crossing two
-variables anywhere but a root.
+**Background breakdowns** (a unit's figure split by one background variable) are decided in
+:mod:`tillit.results.cells`, and a whole campaign's publication – every item, distribution and
+comment of its units, decided together – in :mod:`tillit.results.publication`.
 
 Counts (n_published, excluded_n, response rates) are published for shown units and say how
 many answered, not what they answered; they are not part of the check.
@@ -74,37 +65,30 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 from tillit.org.models import K_FLOOR
-from tillit.results.statistics import Scoring, Tree, indices, mean, rollup
+from tillit.results.statistics import Tree, rollup
 
 __all__ = [
     "MESSAGES",
-    "Breakdown",
     "CrossingRefused",
     "Decision",
     "DisclosureError",
     "DistributionDecision",
-    "ItemSpec",
-    "Publication",
     "Thresholds",
+    "block_sizes",
+    "columns_of",
     "decide",
-    "decide_breakdown",
     "decide_distributions",
-    "pinned_blocks",
-    "pins_distribution",
-    "publish",
-    "published_breakdown",
     "published_comments",
     "published_sums",
-    "smallest_derivable_group",
+    "spliced",
     "verify",
+    "with_columns",
 ]
 
 MOVE_UP = "move_up"
@@ -244,7 +228,7 @@ def _nearest(tree: Tree, flag: np.ndarray) -> np.ndarray:
     return result
 
 
-def _block_sizes(owner: np.ndarray, sizes: np.ndarray, n_units: int) -> np.ndarray:
+def block_sizes(owner: np.ndarray, sizes: np.ndarray, n_units: int) -> np.ndarray:
     """Per unit and column: the total size of the atoms it owns."""
     n_columns = owner.shape[1]
     flat = owner + np.arange(n_columns)[None, :] * n_units
@@ -440,7 +424,7 @@ def decide(
                 below_k_reason=below[first],
                 protection_reason=protection_reason,
             )
-            return _columns(once, inverse)  # counts are equal per column by construction
+            return columns_of(once, inverse)  # counts are equal per column by construction
     n_total = rollup(tree, counts)
     small_external = forced & (n_total < k[None, :]) & (n_total > 0)
     if small_external.any():
@@ -456,7 +440,7 @@ def decide(
     else:
         absorbs = allowed & ((n_total >= k[None, :]) | forced_cols)
     owner = _nearest(tree, absorbs)
-    residual = _block_sizes(owner, counts, n_units)
+    residual = block_sizes(owner, counts, n_units)
 
     must_repair = forced_cols.copy()
     if mode == COMPLEMENTARY:
@@ -464,7 +448,7 @@ def decide(
     protected = _repair_columns(tree, absorbs, residual, n_total, must_repair, k)
     if protected.any():
         owner = _nearest(tree, absorbs)
-        residual = _block_sizes(owner, counts, n_units)
+        residual = block_sizes(owner, counts, n_units)
 
     # Move-up shows every unit with an absorbing unit below it; complementary only publishers.
     shown = rollup(tree, absorbs.astype(np.int64)) > 0 if mode == MOVE_UP else absorbs.copy()
@@ -509,7 +493,7 @@ def verify(decision: Decision) -> None:
                 continue
             assert shown[holder, column], f"answers of {tree.ids[unit]!r} owned by a hidden unit"
             assert holder == unit or holder in tree.ancestors(unit), "owner is not an ancestor"
-    residual = _block_sizes(owner, decision.counts, len(tree))
+    residual = block_sizes(owner, decision.counts, len(tree))
     assert (residual == decision.residual).all(), "residual sizes disagree with owners"
     published = rollup(tree, residual)
     assert (published[shown] == decision.n_published[shown]).all(), "n_published disagrees"
@@ -560,7 +544,7 @@ def decide_distributions(decision: Decision, k_dist: int | Sequence[int]) -> Dis
     k_dist = np.broadcast_to(np.asarray(k_dist, dtype=np.int64), (n_columns,))
     candidate = decision.shown & (decision.n_published >= k_dist[None, :])
     owner = _nearest(tree, candidate)
-    residual = _block_sizes(owner, decision.residual, len(tree))
+    residual = block_sizes(owner, decision.residual, len(tree))
     never = np.zeros(candidate.shape, dtype=bool)
     protected = _repair_columns(tree, candidate, residual, decision.n_published, never, k_dist)
     code = np.where(candidate, 0, np.where(protected, 1, 2))
@@ -604,455 +588,36 @@ def published_comments(
     return result
 
 
-# Background breakdowns ------------------------------------------------------------------------
+# Columns of a decision ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class Breakdown:
-    """One background variable at one shown unit: which bands may be shown, and why not."""
-
-    unit: int
-    shown: np.ndarray
-    reason: list[str]
-    n: np.ndarray
-    smallest_group: int
-
-
-def smallest_derivable_group(table: np.ndarray) -> float:
-    """The size of the smallest non-empty group whose indicator is a combination of the rows and
-    columns of ``table`` (cell sizes; rows and columns are blocks of disjoint atoms).
-
-    Exact: on non-empty cells a combination is α_r + β_c, which must be 0 or 1. Per connected
-    component of the row–column graph, β of a first column is fixed at 0 and the others
-    enumerated within ±1 of a neighbour (3^(columns−1) patterns at most); given β, every row
-    independently takes an α that keeps its cells 0/1. Returns inf when nothing is derivable.
-    """
-    table = np.asarray(table, dtype=np.int64)
-    table = table[table.sum(axis=1) > 0]
-    table = table[:, table.sum(axis=0) > 0]
-    if table.size == 0:
-        return float("inf")
-    nonempty = table > 0
-    n_cols = table.shape[1]
-    linked = (nonempty.T.astype(np.int64) @ nonempty.astype(np.int64)) > 0
-    seen = np.zeros(n_cols, dtype=bool)
-    best = float("inf")
-    for start in range(n_cols):
-        if seen[start]:
-            continue
-        order, parents, queue = [start], [-1], [start]
-        seen[start] = True
-        while queue:
-            current = queue.pop(0)
-            for other in np.flatnonzero(linked[current] & ~seen):
-                seen[other] = True
-                order.append(int(other))
-                parents.append(current)
-                queue.append(int(other))
-        rows = nonempty[:, order].any(axis=1)
-        sub = table[rows][:, order]
-        best = min(best, _component_smallest(sub, parents, order))
-    return best
-
-
-def _component_smallest(sub: np.ndarray, parents: list[int], order: list[int]) -> float:
-    position = {column: i for i, column in enumerate(order)}
-    parent_pos = [position[p] if p >= 0 else -1 for p in parents]
-    nonempty = sub > 0
-    big = 1 << 20
-    best = float("inf")
-    betas = np.zeros(len(order), dtype=np.int64)
-
-    def evaluate() -> float:
-        b = np.broadcast_to(betas, sub.shape)
-        low = np.where(nonempty, -b, -big).max(axis=1)
-        high = np.where(nonempty, 1 - b, big).min(axis=1)
-        if (low > high).any():
-            return float("inf")
-        contrib_low = np.where(nonempty & (low[:, None] + b == 1), sub, 0).sum(axis=1)
-        contrib_high = np.where(nonempty & (high[:, None] + b == 1), sub, 0).sum(axis=1)
-        minimum = np.minimum(contrib_low, contrib_high)
-        if minimum.sum() > 0:
-            return float(minimum.sum())
-        positive = np.where(contrib_low > 0, contrib_low, big)
-        positive = np.minimum(positive, np.where(contrib_high > 0, contrib_high, big))
-        smallest = positive.min()
-        return float("inf") if smallest >= big else float(smallest)
-
-    def assign(i: int) -> None:
-        nonlocal best
-        if i == len(order):
-            best = min(best, evaluate())
-            return
-        base = betas[parent_pos[i]]
-        for value in (base - 1, base, base + 1):
-            betas[i] = value
-            assign(i + 1)
-
-    assign(1)
-    return best
-
-
-def decide_breakdown(
-    decision: Decision,
-    band_counts: np.ndarray,
-    units: Iterable[Hashable],
-    *,
-    column: int = 0,
-    variables: Sequence[str] = ("band",),
-) -> dict[Hashable, Breakdown]:
-    """Which bands of one background variable may be shown at each of ``units`` (ids).
-
-    ``band_counts``: [n_units, n_bands] direct counts per band of the decision's column (they
-    must add up to its counts). Several ``variables`` mean a crossing (bands = combinations):
-    refused below a root. Breakdowns at nested units are refused (one level per branch).
-    """
-    tree = decision.tree
-    band_counts = np.asarray(band_counts, dtype=np.int64)
-    if band_counts.shape[0] != len(tree) or band_counts.ndim != 2:
-        raise ValueError("band_counts must be [n_units, n_bands]")
-    if (band_counts.sum(axis=1) != decision.counts[:, column]).any():
-        raise ValueError("band counts do not add up to the unit counts")
-    chosen = [tree.index[unit_id] for unit_id in units]
-    if len(variables) > 1:
-        for unit in chosen:
-            if tree.parent[unit] >= 0:
-                raise CrossingRefused(
-                    f"{' × '.join(variables)} may only be crossed at the top level, "
-                    f"not at {tree.ids[unit]!r}"
-                )
-    chosen_set = set(chosen)
-    for unit in chosen:
-        if chosen_set.intersection(tree.ancestors(unit)):
-            raise ValueError(
-                f"breakdowns at {tree.ids[unit]!r} and one of its parents cannot both be shown"
-            )
-    k = int(decision.k[column])
-    owner = decision.owner[:, column]
-    result: dict[Hashable, Breakdown] = {}
-    for unit in chosen:
-        if not decision.shown[unit, column]:
-            continue
-        inside = tree.subtree_mask(unit)[np.maximum(owner, 0)] & (owner >= 0)
-        blocks: dict[int, np.ndarray] = {}
-        for atom in np.flatnonzero(inside):
-            holder = int(owner[atom])
-            blocks[holder] = blocks.get(holder, 0) + band_counts[atom]
-        table = np.array(list(blocks.values()), dtype=np.int64).reshape(-1, band_counts.shape[1])
-        sizes = table.sum(axis=0)
-        shown = sizes >= k
-        reason = ["" if s else CELL_BELOW_K for s in shown]
-        smallest = 0.0
-        while True:
-            hidden = sizes[~shown].sum()
-            if 0 < hidden < k and shown.any():
-                _hide_smallest(shown, sizes, reason)
-                continue
-            columns = [table[:, b] for b in np.flatnonzero(shown)]
-            if hidden:
-                columns.append(table[:, ~shown].sum(axis=1))
-            smallest = smallest_derivable_group(np.stack(columns, axis=1))
-            if smallest >= k or not shown.any():
-                break
-            _hide_smallest(shown, sizes, reason)
-        result[tree.ids[unit]] = Breakdown(
-            unit=unit,
-            shown=shown,
-            reason=reason,
-            n=np.where(shown, sizes, 0),
-            smallest_group=smallest,
-        )
-    return result
-
-
-def _hide_smallest(shown: np.ndarray, sizes: np.ndarray, reason: list[str]) -> None:
-    band = min(np.flatnonzero(shown), key=lambda b: (sizes[b], b))
-    shown[band] = False
-    reason[band] = CELL_COMPLEMENT_PROTECTION
-
-
-def published_breakdown(
-    decision: Decision, breakdown: Breakdown, band_direct: np.ndarray, *, column: int = 0
-) -> np.ndarray:
-    """Per band of ``breakdown``: the sum of ``band_direct`` ([n_units, n_bands, ...]) over the
-    unit's included atoms; hidden bands are 0."""
-    band_direct = np.asarray(band_direct)
-    included = decision.included(breakdown.unit, column)
-    totals = band_direct[included].sum(axis=0)
-    mask = breakdown.shown.reshape(breakdown.shown.shape + (1,) * (band_direct.ndim - 2))
-    return np.where(mask, totals, 0)
-
-
-# A figure that determines a hidden one -----------------------------------------------------------
-
-
-def pins_distribution(n: np.ndarray, total: np.ndarray, low: int, high: int) -> np.ndarray:
-    """Where n answers on the integer scale low..high summing to ``total`` allow one histogram
-    only (so a mean with its n publishes the distribution): all but at most one answer at an
-    end of the scale, a two-value scale, or a single answer."""
-    span = high - low
-    offset = total - n * low
-    return (n > 0) & ((span <= 1) | (n <= 1) | (offset <= 1) | (n * span - offset <= 1))
-
-
-def pinned_blocks(
-    decision: Decision,
-    direct_sums: np.ndarray,
-    lows: Sequence[int],
-    highs: Sequence[int],
-    dist_shown: np.ndarray,
-) -> np.ndarray:
-    """[units, columns]: absorbing units whose residual block's n and sum pin the block's
-    distribution while that distribution is not already derivable from shown distributions
-    (the unit's own and those of its frontier units). Each is a hidden distribution published
-    through a mean (ANONYMITY.md): the block must not stand on its own.
-
-    Any figure derivable from a laminar family is a union of blocks, and a union pins only if
-    each of its blocks pins from the same end, so checking blocks is enough.
-    """
-    tree, absorbs = decision.tree, decision.absorbs
-    n_units = len(tree)
-    sums = _block_sizes(decision.owner, np.rint(direct_sums).astype(np.int64), n_units)
-    lows_a, highs_a = np.asarray(lows)[None, :], np.asarray(highs)[None, :]
-    pinned = absorbs & pins_distribution(decision.residual, sums, lows_a, highs_a)
-    if not pinned.any():
-        return pinned
-    # A frontier unit w of v (absorbing, v its nearest absorbing strict ancestor) without a
-    # shown distribution leaves v's block underivable from distributions.
-    uncovered = np.zeros(absorbs.shape, dtype=bool)
-    has_parent = tree.parent >= 0
-    child_units = np.flatnonzero(has_parent)
-    if len(child_units):
-        above = decision.owner[tree.parent[child_units]]  # [children, columns]
-        bad = absorbs[child_units] & ~dist_shown[child_units] & (above >= 0)
-        rows, columns = np.nonzero(bad)
-        uncovered[above[rows, columns], columns] = True
-    return pinned & ~(dist_shown & ~uncovered)
-
-
-# The whole survey -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemSpec:
-    """A scored or counted item: histogram columns are ``values`` in order."""
-
-    id: str
-    values: tuple[float, ...] = (1, 2, 3, 4, 5)
-    sensitive: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class Publication:
-    """Everything that may be published of one campaign (see :func:`publish`)."""
-
-    tree: Tree
-    thresholds: Thresholds
-    items: tuple[ItemSpec, ...]
-    units: Decision
-    item_decision: Decision
-    distributions: DistributionDecision
-    histograms: dict[str, np.ndarray]
-    means: dict[str, np.ndarray]
-    indices: dict[str, np.ndarray] = field(default_factory=dict)
-
-    @cached_property
-    def _lists(self) -> dict[str, Any]:
-        # Every array as Python lists, converted once: reading numpy scalars one by one for
-        # each unit and item cost more than computing the whole publication.
-        units, items, dists = self.units, self.item_decision, self.distributions
-        return {
-            "parent": self.tree.parent.tolist(),
-            "shown": units.shown[:, 0].tolist(),
-            "n_total": units.n_total[:, 0].tolist(),
-            "reason": units.reason[:, 0].tolist(),
-            "n_published": units.n_published[:, 0].tolist(),
-            "excluded_n": units.excluded_n[:, 0].tolist(),
-            "indices": {name: values.tolist() for name, values in self.indices.items()},
-            "item_shown": items.shown.tolist(),
-            "item_reason": items.reason.tolist(),
-            "item_n": items.n_published.tolist(),
-            "item_excluded": items.excluded_n.tolist(),
-            "dist_shown": dists.shown.tolist(),
-            "dist_reason": dists.reason.tolist(),
-            # Per item in column order, so a unit's items are read by position, not by key.
-            "means": [self.means[item.id].tolist() for item in self.items],
-            "hists": [self.histograms[item.id].tolist() for item in self.items],
-        }
-
-    def unit_result(self, unit: int) -> dict[str, Any]:
-        """One unit in the published JSON shape (without names and invitation counts)."""
-        lists, ids = self._lists, self.tree.ids
-        parent = lists["parent"][unit]
-        result: dict[str, Any] = {
-            "id": ids[unit],
-            "parent_id": ids[parent] if parent >= 0 else None,
-            "shown": bool(lists["shown"][unit]),
-            "n_responded": int(lists["n_total"][unit]),
-        }
-        if not result["shown"]:
-            result["reason"] = str(lists["reason"][unit])
-            return result
-        result["n_published"] = int(lists["n_published"][unit])
-        result["excluded_n"] = int(lists["excluded_n"][unit])
-        result["indices"] = {
-            name: (None if values[unit] != values[unit] else round(values[unit], 1))  # NaN
-            for name, values in lists["indices"].items()
-        }
-        item_shown, item_reason = lists["item_shown"][unit], lists["item_reason"][unit]
-        item_n, item_excluded = lists["item_n"][unit], lists["item_excluded"][unit]
-        dist_shown, dist_reason = lists["dist_shown"][unit], lists["dist_reason"][unit]
-        items: dict[str, Any] = {}
-        for column, (item, means, hists) in enumerate(
-            zip(self.items, lists["means"], lists["hists"], strict=True)
-        ):
-            if not item_shown[column]:
-                items[item.id] = {"reason": str(item_reason[column])}
-            elif dist_shown[column]:
-                items[item.id] = {
-                    "n": item_n[column],
-                    "excluded_n": item_excluded[column],
-                    "mean": round(means[unit], 2),
-                    "dist": list(hists[unit]),
-                }
-            else:
-                items[item.id] = {
-                    "n": item_n[column],
-                    "excluded_n": item_excluded[column],
-                    "mean": round(means[unit], 2),
-                    "dist": None,
-                    "dist_reason": str(dist_reason[column]),
-                }
-        result["items"] = items
-        return result
-
-
-def publish(
-    tree: Tree,
-    n_direct: np.ndarray,
-    items: Sequence[ItemSpec],
-    histograms: Mapping[str, np.ndarray],
-    thresholds: Thresholds,
-    *,
-    scoring: Scoring | None = None,
-    mode: str = MOVE_UP,
-    external: Iterable[Hashable] = (),
-) -> Publication:
-    """Decide and compute every publishable figure of a campaign from direct histograms.
-
-    ``n_direct``: [n_units] direct respondents; ``histograms[item]``: [n_units, n_values] of
-    their answers (skipped answers are simply not counted). Units first, then items (allowed
-    only where the unit is shown; k_sensitive for sensitive items), then distributions
-    (k_dist), then published histograms over the included atoms, means and indices.
-    """
-    items = tuple(items)
-    external = tuple(external)
-    units = decide(tree, n_direct, thresholds.k, mode=mode, external=external)
-    item_counts = np.stack([np.asarray(histograms[i.id]).sum(axis=1) for i in items], axis=1)
-    if (item_counts > np.asarray(n_direct)[:, None]).any():
-        raise ValueError("an item has more answers than the unit has respondents")
-    item_k = [thresholds.k_sensitive if i.sensitive else thresholds.k for i in items]
-    allowed = np.repeat(units.shown, len(items), axis=1)
-    direct_sums = np.stack(
-        [np.asarray(histograms[i.id]) @ np.asarray(i.values, dtype=np.float64) for i in items],
-        axis=1,
-    )
-    lows = [int(min(i.values)) for i in items]
-    highs = [int(max(i.values)) for i in items]
-    below = [SENSITIVE_BELOW_K if i.sensitive else BELOW_K for i in items]
-    item_decision = decide(
-        tree,
-        item_counts,
-        item_k,
-        mode=mode,
-        external=external,
-        allowed=allowed,
-        below_k_reason=below,
-    )
-    distributions = decide_distributions(item_decision, thresholds.k_dist)
-    # A block whose mean pins its hidden distribution may not stand on its own: it is
-    # carried up (or hidden) and the columns where one did are decided again, until none does.
-    pinned = pinned_blocks(item_decision, direct_sums, lows, highs, distributions.shown)
-    while pinned.any():
-        allowed = allowed & ~pinned
-        again = np.flatnonzero(pinned.any(axis=0))
-        sub = decide(
-            tree,
-            item_counts[:, again],
-            [item_k[c] for c in again],
-            mode=mode,
-            external=external,
-            allowed=allowed[:, again],
-            below_k_reason=[below[c] for c in again],
-        )
-        sub_distributions = decide_distributions(sub, thresholds.k_dist)
-        item_decision = _with_columns(item_decision, again, sub)
-        distributions = DistributionDecision(
-            shown=_spliced(distributions.shown, again, sub_distributions.shown),
-            reason=_spliced(distributions.reason, again, sub_distributions.reason),
-        )
-        pinned = np.zeros_like(pinned)
-        pinned[:, again] = pinned_blocks(
-            sub,
-            direct_sums[:, again],
-            [lows[c] for c in again],
-            [highs[c] for c in again],
-            sub_distributions.shown,
-        )
-    published: dict[str, np.ndarray] = {}
-    means: dict[str, np.ndarray] = {}
-    by_width: dict[int, list[int]] = {}
-    for column, item in enumerate(items):
-        by_width.setdefault(len(item.values), []).append(column)
-    for columns in by_width.values():
-        stacked = np.stack([np.asarray(histograms[items[c].id]) for c in columns], axis=1)
-        sub = _columns(item_decision, columns)
-        sums = published_sums(sub, stacked.astype(np.int64))
-        for position, column in enumerate(columns):
-            item = items[column]
-            published[item.id] = sums[:, position]
-            means[item.id] = np.where(
-                item_decision.shown[:, column], mean(sums[:, position], item.values), np.nan
-            )
-    result_indices = indices(means, scoring) if scoring is not None else {}
-    return Publication(
-        tree=tree,
-        thresholds=thresholds,
-        items=items,
-        units=units,
-        item_decision=item_decision,
-        distributions=distributions,
-        histograms=published,
-        means=means,
-        indices=result_indices,
-    )
-
-
-def _spliced(array: np.ndarray, columns: np.ndarray, sub: np.ndarray) -> np.ndarray:
+def spliced(array: np.ndarray, columns: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """A copy of `array` whose last axis has `sub` at `columns`."""
     out = array.copy()
     out[..., columns] = sub
     return out
 
 
-def _with_columns(decision: Decision, columns: np.ndarray, sub: Decision) -> Decision:
+def with_columns(decision: Decision, columns: np.ndarray, sub: Decision) -> Decision:
     """`decision` with `columns` replaced by `sub`'s (decided again)."""
     return Decision(
         tree=decision.tree,
         mode=decision.mode,
-        k=_spliced(decision.k, columns, sub.k),
-        counts=_spliced(decision.counts, columns, sub.counts),
-        absorbs=_spliced(decision.absorbs, columns, sub.absorbs),
-        shown=_spliced(decision.shown, columns, sub.shown),
-        owner=_spliced(decision.owner, columns, sub.owner),
-        residual=_spliced(decision.residual, columns, sub.residual),
-        n_total=_spliced(decision.n_total, columns, sub.n_total),
-        n_published=_spliced(decision.n_published, columns, sub.n_published),
-        reason=_spliced(decision.reason, columns, sub.reason),
-        left_out=_spliced(decision.left_out, columns, sub.left_out),
+        k=spliced(decision.k, columns, sub.k),
+        counts=spliced(decision.counts, columns, sub.counts),
+        absorbs=spliced(decision.absorbs, columns, sub.absorbs),
+        shown=spliced(decision.shown, columns, sub.shown),
+        owner=spliced(decision.owner, columns, sub.owner),
+        residual=spliced(decision.residual, columns, sub.residual),
+        n_total=spliced(decision.n_total, columns, sub.n_total),
+        n_published=spliced(decision.n_published, columns, sub.n_published),
+        reason=spliced(decision.reason, columns, sub.reason),
+        left_out=spliced(decision.left_out, columns, sub.left_out),
     )
 
 
-def _columns(decision: Decision, columns: Sequence[int] | np.ndarray) -> Decision:
+def columns_of(decision: Decision, columns: Sequence[int] | np.ndarray) -> Decision:
+    """The decision restricted to `columns` (items), as if decided on them alone."""
     pick = np.asarray(columns)
     return Decision(
         tree=decision.tree,

@@ -35,13 +35,12 @@ from tillit.results.disclosure import (
     BELOW_K,
     CAMPAIGN_OPEN,
     SENSITIVE_BELOW_K,
-    ItemSpec,
     decide,
     decide_distributions,
-    publish,
     published_comments,
 )
 from tillit.results.ledger import Epoch, Setup, epochs_of, extend_tree, frozen_setup
+from tillit.results.publication import ItemSpec, publish
 from tillit.results.republishing import (
     combine,
     decision_from_absorbs,

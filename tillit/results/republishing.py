@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tillit.results.cells import pinned_blocks
 from tillit.results.disclosure import (
     BELOW_K,
     LATER_ANSWERS_PROTECTION,
@@ -29,16 +30,14 @@ from tillit.results.disclosure import (
     RESIDUAL_PROTECTION,
     Decision,
     DistributionDecision,
-    ItemSpec,
-    Publication,
     Thresholds,
-    _block_sizes,
     _nearest,
     _texts,
+    block_sizes,
     decide,
-    pinned_blocks,
     published_sums,
 )
+from tillit.results.publication import ItemSpec, Publication
 from tillit.results.statistics import Scoring, Tree, indices, mean, rollup
 
 
@@ -55,7 +54,7 @@ def decision_from_absorbs(
     absorbs = np.asarray(absorbs, dtype=bool).reshape(counts.shape)
     k = np.broadcast_to(np.asarray(k, dtype=np.int64), (counts.shape[1],)).copy()
     owner = _nearest(tree, absorbs)
-    residual = _block_sizes(owner, counts, len(tree))
+    residual = block_sizes(owner, counts, len(tree))
     shown = rollup(tree, absorbs.astype(np.int64)) > 0 if mode == MOVE_UP else absorbs.copy()
     n_total = rollup(tree, counts)
     n_published = rollup(tree, residual)
