@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tillit.api import openapi
 from tillit.identity.tokens import error, token_view
-from tillit.org import import_jobs, importing, tables
+from tillit.org import import_jobs, importing, people_import, tables
 from tillit.org.models import ImportJob
 from tillit.programmes.models import Artefact
 from tillit.results.pages import visible_rows
@@ -104,7 +104,7 @@ def _import(request: HttpRequest, kind: str, key: str, *, partial: bool = False)
     if kind == ImportJob.Kind.UNITS:
         columns = list(importing.UNIT_COLUMNS + importing.UNIT_OPTIONAL)
     else:
-        columns = list(importing.PEOPLE_COLUMNS + importing.PEOPLE_OPTIONAL)
+        columns = list(people_import.PEOPLE_COLUMNS + people_import.PEOPLE_OPTIONAL)
     errors = []
     cells_of = []
     for number, row in enumerate(rows, start=1):
@@ -129,11 +129,11 @@ def _import(request: HttpRequest, kind: str, key: str, *, partial: bool = False)
     table = tables.Table(columns=columns, rows=cells_of)
     organisation = request.organisation
     if partial:
-        plan, errors = importing.check_people(organisation, table, partial=True)
+        plan, errors = people_import.check_people(organisation, table, partial=True)
         if errors:
             return _errors(errors)
         with transaction.atomic():
-            summary = importing.apply_people(organisation, plan, partial=True)
+            summary = people_import.apply_people(organisation, plan, partial=True)
         summary.pop("grants", None)
         return JsonResponse({"summary": summary})
     with transaction.atomic():

@@ -1,6 +1,6 @@
 """People created, changed and deactivated one at a time (SCIM, single sign-on, the API).
 
-Every change goes through the file import's own checks and writer (`org.importing`, with
+Every change goes through the file import's own checks and writer (`org.people_import`, with
 `partial=True`), so a person from SCIM is validated exactly like a row of an HR file.
 """
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.core.models import normalise_email
-from tillit.org import importing, tables
+from tillit.org import people_import, tables
 from tillit.org.models import Organisation, Person
 
 # The import's columns a single person can carry; roles stay with the file import and the
@@ -38,14 +38,14 @@ def _row(person: Person | None, values: dict[str, object]) -> dict[str, str]:
 
 def check_people_rows(
     organisation: Organisation, rows: list[dict[str, object]], *, partial: bool = True
-) -> tuple[importing.PeoplePlan, list[tables.RowError]]:
+) -> tuple[people_import.PeoplePlan, list[tables.RowError]]:
     """Validate people given as dicts of import columns, numbered 1.. as in a request body."""
     columns = list(FIELDS)
     table = tables.Table(
         columns=columns,
         rows=[(number, [row.get(c, "") for c in columns]) for number, row in enumerate(rows, 1)],
     )
-    return importing.check_people(organisation, table, partial=partial)
+    return people_import.check_people(organisation, table, partial=partial)
 
 
 def save_person(
@@ -81,7 +81,7 @@ def save_person(
         if person is not None and person.email != new_email:
             # A new e-mail address for the same person (a name change): keep the row.
             Person.objects.filter(pk=person.pk).update(email=plan.people[0].email)
-        importing.apply_people(organisation, plan, by=by, partial=True)
+        people_import.apply_people(organisation, plan, by=by, partial=True)
     return Person.objects.select_related("unit").get(
         organisation=organisation, email=plan.people[0].email
     )

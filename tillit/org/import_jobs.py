@@ -12,18 +12,9 @@ from django.utils.translation import ngettext
 
 from tillit import audit
 from tillit.audit.log import Kind
-from tillit.org.importing import (
-    PEOPLE_COLUMNS,
-    PEOPLE_OPTIONAL,
-    UNIT_COLUMNS,
-    UNIT_OPTIONAL,
-    Progress,
-    apply_people,
-    apply_units,
-    check_people,
-    check_units,
-)
+from tillit.org.importing import UNIT_COLUMNS, UNIT_OPTIONAL, Progress, apply_units, check_units
 from tillit.org.models import ColumnMapping, ImportJob, Organisation, Person, RoleGrant, Unit
+from tillit.org.people_import import PEOPLE_COLUMNS, PEOPLE_OPTIONAL, apply_people, check_people
 from tillit.org.tables import (
     MAX_ERRORS,
     FileErrors,

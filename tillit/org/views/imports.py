@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from tillit.core.csvfiles import csv_text
 from tillit.org.access import org_view
 from tillit.org.import_jobs import FIELDS, saved_mapping, state_fingerprint
-from tillit.org.importing import PEOPLE_COLUMNS, PEOPLE_OPTIONAL, UNIT_COLUMNS, UNIT_OPTIONAL
+from tillit.org.importing import UNIT_COLUMNS, UNIT_OPTIONAL
 from tillit.org.models import ColumnMapping, ImportJob
+from tillit.org.people_import import PEOPLE_COLUMNS, PEOPLE_OPTIONAL
 from tillit.org.tables import MAX_BYTES
 from tillit.org.tasks import run_import_job
 
