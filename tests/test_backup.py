@@ -37,7 +37,7 @@ def submit_during_backup(backup_path: str) -> dict:
 
     from tillit.instruments.loading import install, load_yaml
     from tillit.org.models import Organisation, Person, Unit
-    from tillit.surveys import actions
+    from tillit.surveys import actions, responding
     from tillit.surveys.models import Answer, Campaign, Invitation, Response, hash_token, new_token
 
     definition = load_yaml((ROOT / "tests/data/surveys_test_instrument.yaml").read_bytes())
@@ -74,7 +74,7 @@ def submit_during_backup(backup_path: str) -> dict:
     def respondent(mine: list[str]) -> None:
         try:
             for token in mine:
-                actions.do_submit(token, uuid.uuid4(), answers)
+                responding.do_submit(token, uuid.uuid4(), answers)
                 with lock:
                     stored.append(token)
         finally:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from tests.test_surveys_support import GOOD
 from tillit.results import refreshing
 from tillit.results.models import ResultSnapshot
-from tillit.surveys import actions
-from tillit.surveys.actions import Submitted
+from tillit.surveys import actions, responding
+from tillit.surveys.responding import Submitted
 
 pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
@@ -42,14 +42,14 @@ def test_each_stored_answer_recomputes_the_snapshot(
     campaign, tokens = launched
     settings.TASKS = IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True):
-        assert actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
+        assert responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
     stored = ResultSnapshot.objects.get(campaign=campaign)
     # While open, the refreshed snapshot holds participation only (ANONYMITY.md).
     assert stored.ready and stored.data["phase"] == "participation"
     first = stored.computed_at
     refreshing._ASKED.clear()  # ASK_EVERY seconds later
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
     assert computed(campaign) > first
 
 
@@ -59,10 +59,10 @@ def test_a_burst_of_answers_asks_once_per_process_until_the_campaign_closes(
     campaign, tokens = launched
     settings.TASKS = IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
     first = computed(campaign)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
     assert computed(campaign) == first  # the second answer, within ASK_EVERY, asked nothing
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_close_campaign(campaign)  # closing always refreshes
@@ -74,11 +74,11 @@ def test_a_replayed_submit_asks_for_nothing(launched, settings, django_capture_o
     settings.TASKS = DUMMY
     key = uuid.uuid4()
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_submit(tokens["h1@testby.se"], key, GOOD)
+        responding.do_submit(tokens["h1@testby.se"], key, GOOD)
     ResultSnapshot.objects.filter(campaign=campaign).update(refresh_queued_at=None)
     refreshing._ASKED.clear()  # so that only the replay itself could ask
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert actions.do_submit(tokens["h1@testby.se"], key, GOOD) == Submitted.REPLAY
+        assert responding.do_submit(tokens["h1@testby.se"], key, GOOD) == Submitted.REPLAY
     assert callbacks == []
     assert ResultSnapshot.objects.get(campaign=campaign).refresh_queued_at is None
 
@@ -89,11 +89,11 @@ def test_answers_under_a_waiting_refresh_queue_one_task(
     campaign, tokens = launched
     settings.TASKS = DUMMY
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
     queued = ResultSnapshot.objects.get(campaign=campaign).refresh_queued_at
     assert queued is not None
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
     assert ResultSnapshot.objects.get(campaign=campaign).refresh_queued_at == queued
 
 

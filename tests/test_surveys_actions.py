@@ -1,4 +1,4 @@
-"""Campaign workflows and the submit transaction, through tillit.surveys.actions."""
+"""Campaign workflows and the submit transaction, through tillit.surveys.actions and tillit.surveys.responding."""
 
 import uuid
 
@@ -7,8 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from tests.test_surveys_support import GOOD, make_campaign, tokens_in
-from tillit.surveys import actions
-from tillit.surveys.actions import InvalidAnswers, NotAnswerable, Submitted
+from tillit.surveys import actions, responding
 from tillit.surveys.models import (
     Answer,
     Campaign,
@@ -18,6 +17,7 @@ from tillit.surveys.models import (
     Response,
     hash_token,
 )
+from tillit.surveys.responding import InvalidAnswers, NotAnswerable, Submitted
 
 pytest_plugins = ["tests.test_surveys_support"]
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_submit_stores_one_anonymous_response(launched):
     _campaign, tokens = launched
     token = tokens["h1@testby.se"]
     key = uuid.uuid4()
-    assert actions.do_submit(token, key, GOOD) == Submitted.STORED
+    assert responding.do_submit(token, key, GOOD) == Submitted.STORED
     response = Response.objects.get()
     assert response.unit.external_id == "HEM"
     assert not hasattr(response, "idempotency_key")  # kept on the link: see below
@@ -87,16 +87,16 @@ def test_submit_stores_one_anonymous_response(launched):
 def test_same_key_twice_is_a_replay_and_stores_one(launched):
     _campaign, tokens = launched
     key = uuid.uuid4()
-    assert actions.do_submit(tokens["s@testby.se"], key, GOOD) == Submitted.STORED
-    assert actions.do_submit(tokens["s@testby.se"], key, GOOD) == Submitted.REPLAY
+    assert responding.do_submit(tokens["s@testby.se"], key, GOOD) == Submitted.STORED
+    assert responding.do_submit(tokens["s@testby.se"], key, GOOD) == Submitted.REPLAY
     assert Response.objects.count() == 1
 
 
 def test_a_used_link_with_a_new_key_is_refused(launched):
     _campaign, tokens = launched
-    actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     with pytest.raises(NotAnswerable) as refusal:
-        actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     assert refusal.value.reason == "answered"
     assert Response.objects.count() == 1
 
@@ -106,10 +106,10 @@ def test_a_used_link_without_its_draft_is_refused_not_shown_errors(launched):
     used link speaking, not answers to correct."""
     _campaign, tokens = launched
     key = uuid.uuid4()
-    actions.do_submit(tokens["s@testby.se"], key, GOOD)
-    assert actions.do_submit(tokens["s@testby.se"], key, {}) == Submitted.REPLAY
+    responding.do_submit(tokens["s@testby.se"], key, GOOD)
+    assert responding.do_submit(tokens["s@testby.se"], key, {}) == Submitted.REPLAY
     with pytest.raises(NotAnswerable) as refusal:
-        actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), {})
+        responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), {})
     assert refusal.value.reason == "answered"
     assert Response.objects.count() == 1
 
@@ -128,7 +128,7 @@ def test_invalid_answers_change_nothing(launched, answers, needle):
     _campaign, tokens = launched
     token = tokens["s@testby.se"]
     with pytest.raises(InvalidAnswers) as invalid:
-        actions.do_submit(token, uuid.uuid4(), answers)
+        responding.do_submit(token, uuid.uuid4(), answers)
     assert needle in str(invalid.value)
     assert Response.objects.count() == 0 and Answer.objects.count() == 0
     assert not Invitation.objects.get(token_hash=hash_token(token)).responded
@@ -138,13 +138,13 @@ def test_closed_campaign_refuses_answers(launched):
     campaign, tokens = launched
     actions.do_close_campaign(campaign)
     with pytest.raises(NotAnswerable) as refusal:
-        actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     assert refusal.value.reason == "closed"
 
 
 def test_unknown_token(launched):
     with pytest.raises(Invitation.DoesNotExist):
-        actions.do_submit("x" * 43, uuid.uuid4(), GOOD)
+        responding.do_submit("x" * 43, uuid.uuid4(), GOOD)
 
 
 def test_reopen_is_logged(launched):
@@ -159,33 +159,34 @@ def test_reopen_is_logged(launched):
     assert campaign.status == "open"
     kinds = list(campaign.events.values_list("kind", flat=True))
     assert kinds[-2:] == ["closed", "reopened"]
-    assert actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
+    assert responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
 
 
 def test_reminders_go_only_to_those_who_have_not_answered(launched, mailoutbox):
     campaign, tokens = launched
-    actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     mailoutbox.clear()
     assert actions.do_send_reminders(campaign) == 2
     assert {m.to[0] for m in mailoutbox} == {"h1@testby.se", "h2@testby.se"}
     reminder_tokens = tokens_in(mailoutbox)
     # Both the first link and the reminder's link work, and share one draft.
-    actions.do_save_draft(
-        actions.find_invitation(tokens["h1@testby.se"]), page=1, answers={"testenkat": {"q1": 3}}
+    responding.do_save_draft(
+        responding.find_invitation(tokens["h1@testby.se"]), page=1, answers={"testenkat": {"q1": 3}}
     )
-    state = actions.load_draft(actions.find_invitation(reminder_tokens["h1@testby.se"]))
+    state = responding.load_draft(responding.find_invitation(reminder_tokens["h1@testby.se"]))
     assert state.answers == {"testenkat": {"q1": 3}} and state.page == 1
     assert (
-        actions.do_submit(reminder_tokens["h1@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
+        responding.do_submit(reminder_tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+        == Submitted.STORED
     )
 
 
 def test_submit_deletes_the_draft(launched):
     _campaign, tokens = launched
-    invitation = actions.find_invitation(tokens["s@testby.se"])
-    actions.do_save_draft(invitation, page=1, answers={"testenkat": {"q1": 3}})
+    invitation = responding.find_invitation(tokens["s@testby.se"])
+    responding.do_save_draft(invitation, page=1, answers={"testenkat": {"q1": 3}})
     assert Draft.objects.count() == 1
-    actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     assert Draft.objects.count() == 0
 
 
@@ -226,9 +227,9 @@ def database_dump() -> str:
 def test_no_token_in_the_database(launched):
     _campaign, tokens = launched
     token = tokens["s@testby.se"]
-    invitation = actions.find_invitation(token)
-    actions.do_save_draft(invitation, page=1, answers={"testenkat": {"q1": 3}}, new_key=True)
-    actions.do_submit(token, uuid.uuid4(), GOOD)
+    invitation = responding.find_invitation(token)
+    responding.do_save_draft(invitation, page=1, answers={"testenkat": {"q1": 3}}, new_key=True)
+    responding.do_submit(token, uuid.uuid4(), GOOD)
     dump = database_dump()
     assert hash_token(token) in dump  # the dump is real...
     for value in tokens.values():
@@ -246,7 +247,7 @@ def test_no_token_in_logs(launched, client, caplog):
         client.get(f"/s/{token}x/")  # 404: Django logs the path
         strict = Client(enforce_csrf_checks=True)
         strict.post(f"/s/{token}/", {"page": 0})  # 403 from the CSRF check, logged with the path
-        actions.do_submit(token, uuid.uuid4(), GOOD)
+        responding.do_submit(token, uuid.uuid4(), GOOD)
         client.get(f"/s/{token}/")
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "Not Found: /s/" in text and "Forbidden" in text  # the paths were logged...
@@ -257,14 +258,14 @@ def test_save_draft_by_token_checks_the_answers(launched):
     _campaign, tokens = launched
     token = tokens["s@testby.se"]
     with pytest.raises(InvalidAnswers):
-        actions.do_save_draft(token, page=1, answers={"testenkat": {"q1": 7}})
+        responding.do_save_draft(token, page=1, answers={"testenkat": {"q1": 7}})
     with pytest.raises(InvalidAnswers):
-        actions.do_save_draft(token, page=1, answers={"nope": {"q1": 3}})
+        responding.do_save_draft(token, page=1, answers={"nope": {"q1": 3}})
     assert not Draft.objects.exists()
-    state = actions.do_save_draft(token, page=1, answers={"testenkat": {"q1": 3}})
+    state = responding.do_save_draft(token, page=1, answers={"testenkat": {"q1": 3}})
     assert state.answers == {"testenkat": {"q1": 3}} and state.page == 1
     with pytest.raises(Invitation.DoesNotExist):
-        actions.do_save_draft("x" * 43, page=0)
+        responding.do_save_draft("x" * 43, page=0)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
@@ -274,11 +275,11 @@ def test_the_submit_statements_are_prepared_on_postgresql(launched):
     _campaign, tokens = launched
     first = tokens["h1@testby.se"]
     key = uuid.uuid4()
-    assert actions.do_submit(first, key, GOOD) == Submitted.STORED
-    assert actions.do_submit(first, key, GOOD) == Submitted.REPLAY
+    assert responding.do_submit(first, key, GOOD) == Submitted.STORED
+    assert responding.do_submit(first, key, GOOD) == Submitted.REPLAY
     with pytest.raises(NotAnswerable):
-        actions.do_submit(first, uuid.uuid4(), GOOD)
-    assert actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
+        responding.do_submit(first, uuid.uuid4(), GOOD)
+    assert responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD) == Submitted.STORED
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]

@@ -16,7 +16,7 @@ from tests.conftest import launched_with_k
 from tests.test_surveys_support import GOOD, make_campaign, tokens_in
 from tillit.core.models import Counter
 from tillit.org.models import Person, Unit
-from tillit.surveys import actions
+from tillit.surveys import actions, responding
 from tillit.surveys.models import Invitation, Response
 from tillit.surveys.participation import response_rates
 
@@ -57,7 +57,7 @@ def poster_links(campaign, team) -> int:
 def test_a_unit_of_one_cannot_be_lifted_over_k_by_poster_answers(org, team):
     campaign, team, tokens = team
     code = actions.unit_code_for(campaign, team).code
-    assert actions.do_submit(tokens["real@testby.se"], uuid.uuid4(), GOOD)
+    assert responding.do_submit(tokens["real@testby.se"], uuid.uuid4(), GOOD)
     # The team of one: its member has a personal link, so the code has nothing to give.
     refused = start(code)
     assert refused.status_code == 200
@@ -73,7 +73,7 @@ def test_a_unit_of_one_cannot_be_lifted_over_k_by_poster_answers(org, team):
     assert poster_links(campaign, team) == 3
     for link in links:
         token = link.strip("/").split("/")[-1]
-        assert actions.do_submit(token, uuid.uuid4(), GOOD) == actions.Submitted.STORED
+        assert responding.do_submit(token, uuid.uuid4(), GOOD) == responding.Submitted.STORED
     assert Response.objects.filter(campaign=campaign, unit=team).count() == 4 < campaign.k
 
 
@@ -115,7 +115,7 @@ def test_the_same_device_gets_the_same_link(org, team):
     assert poster_links(campaign, team) == 1
     # A used link is still the device's: its page says it has answered, nothing new is made.
     token = first["Location"].strip("/").split("/")[-1]
-    actions.do_submit(token, uuid.uuid4(), GOOD)
+    responding.do_submit(token, uuid.uuid4(), GOOD)
     again = start(code, phone)
     assert again["Location"] == first["Location"]
     assert "redan svarat" in phone.get(again["Location"]).content.decode()
@@ -154,9 +154,9 @@ def test_poster_answers_are_counted_apart_from_the_response_rate(org, team):
     code = actions.unit_code_for(campaign, team).code
     for _ in range(2):
         token = start(code)["Location"].strip("/").split("/")[-1]
-        actions.do_submit(token, uuid.uuid4(), GOOD)
-    actions.do_submit(tokens["real@testby.se"], uuid.uuid4(), GOOD)
-    actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+        responding.do_submit(token, uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["real@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     launched_with_k(campaign, 3)  # live counts need k invited
     rows = {row.unit.external_id: row for row in response_rates(campaign, None)}
     assert not rows["TEAM"].shown  # one invited: counted in SOC, never on its own

@@ -56,7 +56,7 @@ def scenario(mode: str) -> dict:
 
     from tillit.instruments.loading import install, load_yaml
     from tillit.org.models import Organisation, Person, Unit
-    from tillit.surveys import actions
+    from tillit.surveys import actions, responding
     from tillit.surveys.models import Campaign, Invitation, Response, hash_token, new_token
 
     definition = load_yaml((ROOT / "tests/data/surveys_test_instrument.yaml").read_bytes())
@@ -83,16 +83,16 @@ def scenario(mode: str) -> dict:
     answers = {"testenkat": {"q1": 4, "q3": "nej"}}
     if mode == "same_key":
         key = uuid.uuid4()
-        calls = [lambda: actions.do_submit(token, key, answers)] * THREADS
+        calls = [lambda: responding.do_submit(token, key, answers)] * THREADS
     else:
         keys = [uuid.uuid4() for _ in range(THREADS)]
-        calls = [lambda k=k: actions.do_submit(token, k, answers) for k in keys]
+        calls = [lambda k=k: responding.do_submit(token, k, answers) for k in keys]
     results = race(calls)
     return {
         "outcomes": [
             r.value
-            if isinstance(r, actions.Submitted)
-            else (f"refused:{r.reason}" if isinstance(r, actions.NotAnswerable) else repr(r))
+            if isinstance(r, responding.Submitted)
+            else (f"refused:{r.reason}" if isinstance(r, responding.NotAnswerable) else repr(r))
             for r in results
         ],
         "responses": Response.objects.filter(campaign=campaign).count(),

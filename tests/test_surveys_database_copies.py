@@ -23,7 +23,7 @@ from django.db import connection
 
 from tillit.core.models import User
 from tillit.org.models import Person
-from tillit.surveys import actions
+from tillit.surveys import actions, responding
 from tillit.surveys.models import Answer, Invitation, Response
 from tillit.surveys.storing import bulk_store_responses
 
@@ -224,7 +224,7 @@ def test_ids_do_not_follow_the_submission_order(org, units, test_version, mailou
     responses, answers = [], []
     for token in tokens_in(mailoutbox).values():
         before = set(Response.objects.values_list("id", flat=True))
-        actions.do_submit(token, uuid.uuid4(), GOOD)
+        responding.do_submit(token, uuid.uuid4(), GOOD)
         (new,) = set(Response.objects.values_list("id", flat=True)) - before
         responses.append(new)
         answers.append(min(Answer.objects.filter(response_id=new).values_list("id", flat=True)))
@@ -280,7 +280,7 @@ def test_postgresql_transaction_ids_no_longer_pair_links_and_responses_after_clo
 
     campaign, tokens = launched
     for token in tokens.values():
-        actions.do_submit(token, uuid.uuid4(), GOOD)
+        responding.do_submit(token, uuid.uuid4(), GOOD)
 
     def shared() -> set[str]:
         with connection.cursor() as cursor:
@@ -303,7 +303,7 @@ def test_a_random_id_that_is_taken_is_drawn_again(launched, monkeypatch):
     from tillit.surveys import storing
 
     _campaign, tokens = launched
-    actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     taken = sorted(Answer.objects.values_list("id", flat=True))
     real, calls = storing.random_answer_ids, []
 
@@ -312,8 +312,8 @@ def test_a_random_id_that_is_taken_is_drawn_again(launched, monkeypatch):
         return taken[:count] if len(calls) == 1 else real(count)
 
     monkeypatch.setattr(storing, "random_answer_ids", first_taken)
-    stored = actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
-    assert stored == actions.Submitted.STORED and len(calls) == 2
+    stored = responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    assert stored == responding.Submitted.STORED and len(calls) == 2
     assert Response.objects.count() == 2
     assert Answer.objects.count() == 2 * len(taken)
     assert Invitation.objects.filter(responded=True).count() == 2

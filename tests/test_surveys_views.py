@@ -14,7 +14,7 @@ from tests.test_surveys_support import GOOD, make_campaign
 from tillit.org.models import Person, Unit
 from tillit.results.ledger import frozen_setup
 from tillit.results.publishing import participation_result
-from tillit.surveys import actions
+from tillit.surveys import actions, responding
 from tillit.surveys.models import Campaign, CampaignEvent, Invitation
 from tillit.surveys.participation import response_rates
 
@@ -98,7 +98,7 @@ def test_invalid_thresholds_are_named(client, org, units, admin_user, test_versi
 def test_close_reopen_and_remind_through_the_pages(client, org, admin_user, launched, mailoutbox):
     campaign, tokens = launched
     client.force_login(admin_user)
-    actions.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["s@testby.se"], uuid.uuid4(), GOOD)
     mailoutbox.clear()
     client.post(url("remind", org, campaign.pk))
     assert sorted(m.to[0] for m in mailoutbox) == ["h1@testby.se", "h2@testby.se"]
@@ -116,7 +116,7 @@ def test_close_reopen_and_remind_through_the_pages(client, org, admin_user, laun
 def test_response_rates_roll_up_the_tree(launched, units):
     campaign, tokens = launched
     launched_with_k(campaign, 3)
-    actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
     rows = {r.unit.external_id: r for r in response_rates(campaign, None)}
     # HEM has two invited, fewer than k = 3: it is counted in SOC, never on its own.
     assert not rows["HEM"].shown and rows["HEM"].invited == 0
@@ -157,7 +157,7 @@ def test_rates_stay_on_the_tree_frozen_at_launch(client, org, units, launched, a
     move, or the page with the results, tells nothing of the small unit alone."""
     campaign, tokens = launched
     launched_with_k(campaign, 3)
-    actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
 
     def page_rows() -> dict[str, tuple]:
         client.force_login(admin_user)

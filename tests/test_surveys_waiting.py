@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 
 from tests.conftest import PASSWORD, make_user
 from tests.test_surveys_support import GOOD, LINK
-from tillit.surveys import actions
+from tillit.surveys import actions, responding
 from tillit.surveys.models import Invitation, ReminderLink, Response, hash_token
 
 pytest_plugins = ["tests.test_surveys_support"]
@@ -52,7 +52,7 @@ def test_a_person_sees_the_survey_that_waits_for_them_until_they_answer(
     assert reverse("surveys:my_link", args=["testby", campaign.pk]) in page
     assert "Send my link again" in page
 
-    actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
     page = overview(logged_in("h1@testby.se"))
     assert "Enkät 2026" not in page
     assert "Send my link again" not in page
@@ -60,7 +60,7 @@ def test_a_person_sees_the_survey_that_waits_for_them_until_they_answer(
 
 def test_nobody_else_sees_whether_a_colleague_answered(launched, people, admin_user):
     _campaign, tokens = launched
-    actions.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
     # Bea was not invited: nothing of the survey on her page.
     assert "Enkät 2026" not in overview(logged_in("b@testby.se"))
     # Henrik sees his own invitation, once, and nothing of Hanna's.
@@ -115,10 +115,10 @@ def test_send_my_link_again_mails_a_fresh_working_link_to_that_person_only(
     token = LINK.search(mail.body).group(1)
     invitation = Invitation.objects.get(person__email="h1@testby.se")
     assert ReminderLink.objects.get(token_hash=hash_token(token)).invitation == invitation
-    assert actions.find_invitation(token) == invitation
+    assert responding.find_invitation(token) == invitation
     # The first link is not shown anywhere, and no campaign event names who asked.
     assert not campaign.events.filter(kind="reminded").exists()
-    actions.do_submit(token, uuid.uuid4(), GOOD)
+    responding.do_submit(token, uuid.uuid4(), GOOD)
     assert Response.objects.count() == 1
 
 
@@ -134,7 +134,7 @@ def test_send_my_link_again_is_limited_and_refused_once_answered(launched, peopl
     assert len(mailoutbox) == actions.MY_LINK_LIMIT
 
     # Henrik answers; asking again sends nothing and says so without a difference to others.
-    actions.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["h2@testby.se"], uuid.uuid4(), GOOD)
     mailoutbox.clear()
     henrik = logged_in("h2@testby.se").post(url, follow=True).content.decode()
     bea = logged_in("b@testby.se").post(url, follow=True).content.decode()

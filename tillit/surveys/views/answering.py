@@ -17,8 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tillit.core import throttle
 from tillit.instruments.definition import AnswerError, labels_for, text_for
-from tillit.surveys import actions
-from tillit.surveys.actions import InvalidAnswers, NotAnswerable, Submitted
+from tillit.surveys import actions, responding
 from tillit.surveys.models import Invitation
 from tillit.surveys.questionnaire import (
     BACKGROUND_LABELS,
@@ -29,12 +28,13 @@ from tillit.surveys.questionnaire import (
     check_page,
     page_answers_from_post,
 )
+from tillit.surveys.responding import InvalidAnswers, NotAnswerable, Submitted
 
 LANGUAGE_NAMES = {"sv": "Svenska", "da": "Dansk", "nb": "Norsk bokmål", "en": "English"}
 
 
 def _invitation(token: str) -> Invitation:
-    invitation = actions.find_invitation(token)
+    invitation = responding.find_invitation(token)
     if invitation is None:
         raise Http404
     return invitation
@@ -93,7 +93,7 @@ def _render_page(
     request: HttpRequest,
     invitation: Invitation,
     questionnaire: Questionnaire,
-    state: actions.DraftState,
+    state: responding.DraftState,
     page: Page,
     *,
     answers: dict | None = None,
@@ -164,7 +164,7 @@ def _render_page(
     return render(request, "surveys/page.html", context, status=status)
 
 
-def _review(questionnaire: Questionnaire, state: actions.DraftState, language: str) -> list:
+def _review(questionnaire: Questionnaire, state: responding.DraftState, language: str) -> list:
     """Sections with each shown question and the answer given, for the review page."""
     sections = []
     for page in questionnaire.pages:
@@ -201,18 +201,18 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     """One page of the questionnaire; each POST saves the page to the server-side draft."""
     invitation = _invitation(token)
     try:
-        actions.check_answerable(invitation)
+        responding.check_answerable(invitation)
     except NotAnswerable as refusal:
         return _status(request, invitation, refusal.reason)
     questionnaire = build_questionnaire(invitation.campaign, invitation)
-    state = actions.load_draft(invitation)
+    state = responding.load_draft(invitation)
     # The respondent's language, not the browser's: messages made while checking too.
     translation.activate(state.language)
     if request.method == "GET":
         index = _int(request.GET.get("p"), state.page)
         page = questionnaire.page(index)
         if page.kind == "review" or page.index != state.page:
-            state = actions.do_save_draft(
+            state = responding.do_save_draft(
                 invitation, page=page.index, new_key=page.kind == "review"
             )
         return _render_page(request, invitation, questionnaire, state, page)
@@ -220,7 +220,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _save_page(
-    request, invitation, questionnaire, state, save=actions.do_save_draft, test: bool = False
+    request, invitation, questionnaire, state, save=responding.do_save_draft, test: bool = False
 ) -> HttpResponse:
     """Check and keep one page's answers through `save` (the draft, or a test's session)."""
     page = questionnaire.page(_int(request.POST.get("page"), 0))
@@ -335,10 +335,10 @@ def _never_cached(view):
 def submit(request: HttpRequest, token: str) -> HttpResponse:
     """Store the response once; a replay of the same submission gets the same thank-you page."""
     invitation = _invitation(token)
-    state = actions.load_draft(invitation)
+    state = responding.load_draft(invitation)
     translation.activate(state.language)
     try:
-        outcome = actions.submit_for(
+        outcome = responding.submit_for(
             invitation, request.POST.get("idempotency_key", ""), state.answers, state.background
         )
     except NotAnswerable as refusal:

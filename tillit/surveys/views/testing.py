@@ -22,9 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tillit.instruments.definition import AnswerError
-from tillit.surveys.actions import DraftState
 from tillit.surveys.models import Campaign, Invitation
 from tillit.surveys.questionnaire import build_questionnaire, check_all, check_background
+from tillit.surveys.responding import DraftState
 from tillit.surveys.views.answering import _int, _render_page, _save_page
 
 SALT = "tillit.surveys.test-link"
