@@ -19,6 +19,7 @@ from tillit.org.access import organisations_for
 from tillit.org.models import Organisation, Person, Unit
 from tillit.records import actions as records
 from tillit.surveys import actions as surveys
+from tillit.surveys import responding
 from tillit.surveys.models import Campaign, Invitation, Response
 
 pytest_plugins = ["tests.test_surveys_support"]
@@ -43,7 +44,7 @@ def as_operator(operator) -> Client:
 def answered(launched, admin_user):
     """Testby with a campaign that one person answered, then closed."""
     campaign, tokens = launched
-    surveys.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
+    responding.do_submit(tokens["h1@testby.se"], uuid.uuid4(), GOOD)
     surveys.do_close_campaign(campaign)
     return campaign
 

@@ -1,4 +1,4 @@
-"""Campaign workflows and the submit transaction, through tillit.surveys.actions and tillit.surveys.responding."""
+"""Campaign workflows (surveys.actions) and the submit transaction (surveys.responding)."""
 
 import uuid
 
