@@ -85,6 +85,17 @@ class DraftState:
     language: str
     idempotency_key: uuid.UUID | None
 
+    @classmethod
+    def of(cls, draft: Draft, invitation: Invitation) -> DraftState:
+        """A saved draft's state; its language, or the link's when it has none."""
+        return cls(
+            draft.answers,
+            draft.background,
+            draft.page,
+            draft.language or invitation.language,
+            draft.idempotency_key,
+        )
+
 
 def load_draft(invitation: Invitation, *, fresh: bool = False) -> DraftState:
     """The saved draft of a link, or an empty one (read with the invitation when it can be)."""
@@ -94,13 +105,7 @@ def load_draft(invitation: Invitation, *, fresh: bool = False) -> DraftState:
         draft = getattr(invitation, "draft", None)  # None when the link has no draft
     if draft is None:
         return DraftState({}, {}, 0, invitation.language, None)
-    return DraftState(
-        draft.answers,
-        draft.background,
-        draft.page,
-        draft.language or invitation.language,
-        draft.idempotency_key,
-    )
+    return DraftState.of(draft, invitation)
 
 
 def do_save_draft(
@@ -153,13 +158,7 @@ def do_save_draft(
             draft.idempotency_key = uuid.uuid4()
         draft.updated_on = timezone.localdate()
         draft.save()
-    return DraftState(
-        draft.answers,
-        draft.background,
-        draft.page,
-        draft.language or invitation.language,
-        draft.idempotency_key,
-    )
+    return DraftState.of(draft, invitation)
 
 
 def _store(
